@@ -1,0 +1,53 @@
+// The `nodepool` CLI: parses arguments and runs one command, returning its exit code.
+// Light on purpose: nothing here loads Pulumi.
+import yargs from "yargs";
+import type { Command } from "./command.js";
+import { EXIT } from "./exit-codes.js";
+import { processIo, type Io } from "./io.js";
+import { validateCommand } from "./commands/validate.js";
+
+class UsageError extends Error {}
+
+const COMMANDS: Command<never>[] = [validateCommand];
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const cli = yargs(argv)
+    .scriptName("nodepool")
+    .usage(
+      "$0 <command> [options]\n\n" +
+        "Keeps pools of ready OpenStack test nodes and daily-built images, from images.yaml in git.\n" +
+        "The reconcile itself is `pulumi up`; these commands inspect and steer it.",
+    )
+    .strict()
+    .demandCommand(1, "Name a command (see the list above).")
+    .recommendCommands()
+    .help()
+    .alias("help", "h")
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error && !message) throw error;
+      // Throwing stops yargs from running the handler after a usage error.
+      throw new UsageError(message ?? error?.message ?? "wrong usage");
+    });
+  for (const command of COMMANDS) {
+    cli.command({
+      command: command.command as string,
+      describe: command.describe,
+      builder: command.builder,
+      handler: async (args) => {
+        exitCode = await command.run(args as never, io);
+      },
+    });
+  }
+  try {
+    await cli.parseAsync();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`nodepool: ${error.message}\nRun \`nodepool --help\` for usage.`);
+    return EXIT.usage;
+  }
+  return exitCode;
+}
