@@ -1,0 +1,94 @@
+// What exists in each provider, as read from the cloud (or a JSON file): the planner's input.
+// Times are Unix seconds. Every item is something nodepool created and tagged (metadata.ts).
+
+/** building: snapshot not yet active; ready: active image; failed: the build broke or timed out. */
+export type ImageState = "building" | "ready" | "failed";
+
+export interface ImageBuild {
+  provider: string;
+  image: string;
+  /** Build start in Unix seconds: the seed's 1394417686. */
+  version: number;
+  state: ImageState;
+  createdAt: number;
+  /** The cloud's image id (Glance), once the snapshot exists. */
+  cloudImageId?: string;
+  /** The template server the snapshot was taken from. */
+  templateServerId?: string;
+  /** devstack-precise-1394417686.template.openstack.org */
+  hostname: string;
+  /** Hash of the image definition the build was made from (config/definition.ts). */
+  definitionHash?: string;
+}
+
+export type TemplateServerState = "building" | "active" | "shutoff" | "failed";
+
+export interface TemplateServer {
+  provider: string;
+  image: string;
+  version: number;
+  serverId: string;
+  hostname: string;
+  state: TemplateServerState;
+  createdAt: number;
+}
+
+/**
+ * building: booting; ready: waiting for a job; in-use: claimed by a job; used: released by
+ * its job, to be deleted; hold: kept for debugging; failed: the server broke; deleting:
+ * marked by `nodepool node delete`.
+ */
+export type NodeState = "building" | "ready" | "in-use" | "used" | "hold" | "failed" | "deleting";
+
+export const NODE_STATES: readonly NodeState[] = [
+  "building",
+  "ready",
+  "in-use",
+  "used",
+  "hold",
+  "failed",
+  "deleting",
+];
+
+export interface PoolNode {
+  provider: string;
+  label: string;
+  /** The server's name, which is also its identity in the Pulumi program. */
+  name: string;
+  /** The image build (version) the node was booted from. */
+  imageVersion: number;
+  /** The cloud image id it was booted from. */
+  cloudImageId?: string;
+  state: NodeState;
+  createdAt: number;
+  serverId: string;
+  ip?: string;
+  /** Who claimed it (in-use) and when; why it is held (hold). */
+  claimedBy?: string;
+  stateChangedAt?: number;
+  holdReason?: string;
+}
+
+export interface ReadableProvider {
+  provider: string;
+  readable: true;
+  images: ImageBuild[];
+  templates: TemplateServer[];
+  nodes: PoolNode[];
+}
+
+export interface UnreadableProvider {
+  provider: string;
+  readable: false;
+  /** Why it could not be read: "hpcloud-az2: GET https://…/servers/detail: 503 Service Unavailable". */
+  error: string;
+}
+
+export type ProviderInventory = ReadableProvider | UnreadableProvider;
+
+export interface Inventory {
+  /** When the inventory was read (Unix seconds). */
+  readAt: number;
+  /** By provider name. A configured provider missing here counts as unreadable. */
+  providers: Record<string, ProviderInventory>;
+}
