@@ -20,19 +20,12 @@ export interface ParseOptions {
 export function parseConfig(text: string, options: ParseOptions): Result<LoadedConfig, LocatedIssue[]> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return err(
-      doc.errors.map((error) => {
-        const { line, col } = lines.linePos(error.pos[0]);
-        return {
-          file: options.file,
-          line,
-          col,
-          path: "",
-          message: `YAML syntax: ${error.message.split("\n")[0]}`,
-        };
-      }),
-    );
+  // Only the first syntax error: the parser's later ones are mostly echoes of it.
+  const syntaxError = doc.errors[0];
+  if (syntaxError !== undefined) {
+    const { line, col } = lines.linePos(syntaxError.pos[0]);
+    const message = `YAML syntax: ${syntaxError.message.split("\n")[0]}`;
+    return err([{ file: options.file, line, col, path: "", message }]);
   }
   const located = (issues: ConfigIssue[]) =>
     issues

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { main } from "../../src/cli/main.js";
+import { captureIo } from "../support/capture-io.js";
+
+function runBin(args: string[], nodeArgs: string[] = []) {
+  return spawnSync(process.execPath, [...nodeArgs, "bin/nodepool.js", ...args], { encoding: "utf8" });
+}
+
+describe("the nodepool bin", () => {
+  it("runs straight from the checkout (no build step) and exits 0 on a valid file", () => {
+    const run = runBin(["validate"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, "images.yaml: valid (2 providers, 1 image, 1 label)\n");
+  });
+
+  it("exits 1 on an invalid file, listing problems on stderr", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nodepool-cli-"));
+    const file = join(dir, "images.yaml");
+    writeFileSync(file, "providers:\n  - name: a\n    max-servers: 1\n    flavor: f\n    extra: 1\n");
+    const run = runBin(["validate", "--file", file]);
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr, `${file}:5:5: providers[0].extra: unknown key "extra"\n${file}: 1 problem\n`);
+  });
+
+  it("exits 2 on wrong usage, without running the command", () => {
+    const run = runBin(["validate", "--bogus-option"]);
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, "");
+    assert.match(run.stderr, /Unknown argument: bogus-option/);
+  });
+
+  it("--help lists the commands and loads no Pulumi code", () => {
+    const run = runBin(["--help"], ["--import", "./test/support/trace-imports.mjs"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /nodepool validate/);
+    const imports = run.stderr.split("\n").filter((line) => line.startsWith("import: "));
+    assert.ok(
+      imports.some((line) => line.includes("/yargs/")),
+      "the trace saw yargs load",
+    );
+    assert.deepEqual(
+      imports.filter((line) => line.includes("@pulumi")),
+      [],
+    );
+  });
+});
+
+describe("nodepool validate", () => {
+  it("--json reports validity and counts", async () => {
+    const io = captureIo();
+    assert.equal(await main(["validate", "--json"], io), 0);
+    assert.deepEqual(JSON.parse(io.stdout()), {
+      valid: true,
+      file: "images.yaml",
+      issues: [],
+      providers: 2,
+      images: 1,
+      labels: 1,
+    });
+  });
+
+  it("--json lists each problem with its position", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nodepool-cli-"));
+    const file = join(dir, "images.yaml");
+    writeFileSync(file, "providers: 3\n");
+    const io = captureIo();
+    assert.equal(await main(["validate", "--json", "-f", file], io), 1);
+    assert.deepEqual(JSON.parse(io.stdout()).issues, [
+      { file, line: 1, col: 12, path: "providers", message: "must be a list, not 3" },
+    ]);
+  });
+
+  it("names a missing file", async () => {
+    const io = captureIo();
+    assert.equal(await main(["validate", "-f", "nope.yaml"], io), 1);
+    assert.match(io.stderr(), /^nope\.yaml: cannot read the file/);
+  });
+});
