@@ -8,6 +8,18 @@ import { validateCommand } from "./commands/validate.js";
 
 class UsageError extends Error {}
 
+/** yargs reports `--bogus-option` as "bogus-option, bogusOption": keep the one the user typed. */
+function withoutCamelCaseEchoes(message: string): string {
+  const match = /^(Unknown arguments?): (.*)$/.exec(message);
+  if (!match) return message;
+  const names = match[2]!.split(", ");
+  const typed = names.filter(
+    (name) =>
+      !names.includes(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) || /^[a-z0-9-]+$/.test(name),
+  );
+  return `${typed.length === 1 ? "Unknown argument" : "Unknown arguments"}: ${typed.join(", ")}`;
+}
+
 const COMMANDS: Command<never>[] = [validateCommand];
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -30,7 +42,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .fail((message, error) => {
       if (error && !message) throw error;
       // Throwing stops yargs from running the handler after a usage error.
-      throw new UsageError(message ?? error?.message ?? "wrong usage");
+      throw new UsageError(withoutCamelCaseEchoes(message ?? error?.message ?? "wrong usage"));
     });
   for (const command of COMMANDS) {
     cli.command({
