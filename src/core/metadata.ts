@@ -17,6 +17,8 @@ export const META = {
   /** On a template server: "done" once setup finished (alternative to shutting down). */
   setupStatus: "nodepool_setup",
   label: "nodepool_label",
+  /** The Pulumi project/stack that created a node or template server ("nodepool/dev"). */
+  stack: "nodepool_stack",
   /** Node state set by the CLI at run time: ready, in-use, used, hold, deleting. */
   state: "nodepool_state",
   stateChangedAt: "nodepool_state_at",

@@ -31,6 +31,8 @@ export interface TemplateServer {
   hostname: string;
   state: TemplateServerState;
   createdAt: number;
+  /** The Pulumi project/stack that created it. */
+  stack?: string;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface PoolNode {
   claimedBy?: string;
   stateChangedAt?: number;
   holdReason?: string;
+  /** The Pulumi project/stack that created it; only that stack declares (and so keeps) it. */
+  stack?: string;
 }
 
 export interface ReadableProvider {
