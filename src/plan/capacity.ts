@@ -1,0 +1,51 @@
+import { compareNatural } from "./sort.js";
+
+// Sharing a provider's free room among pools when it cannot fill every deficit.
+//
+// max-servers counts every server nodepool owns in the provider: template servers, and nodes
+// in any state. Servers this round deletes still count: in a `pulumi up` the creates of new
+// names run in parallel with the deletes of undeclared resources, so their room is not free
+// until the next round. A pool that lost nodes to replacement therefore refills one round
+// later, but max-servers is never exceeded, even for a moment.
+
+export interface Deficit {
+  label: string;
+  deficit: number;
+}
+
+/**
+ * Hands out `free` nodes one at a time to the pool with the largest remaining deficit, ties
+ * by label name, computed in one pass: every pool is brought down to a common level, and
+ * what is left goes to the pools at that level in name order.
+ */
+export function shareCapacity(free: number, deficits: readonly Deficit[]): Map<string, number> {
+  const shares = new Map(deficits.map((d) => [d.label, 0]));
+  const total = deficits.reduce((sum, d) => sum + d.deficit, 0);
+  if (free >= total) {
+    for (const d of deficits) shares.set(d.label, d.deficit);
+    return shares;
+  }
+  if (free <= 0) return shares;
+  // The lowest level such that bringing every deficit down to it needs no more than `free`.
+  const above = (level: number) => deficits.reduce((sum, d) => sum + Math.max(0, d.deficit - level), 0);
+  let low = 0;
+  let high = Math.max(...deficits.map((d) => d.deficit));
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (above(middle) <= free) high = middle;
+    else low = middle + 1;
+  }
+  const level = low;
+  let left = free - above(level);
+  const atLevel = deficits
+    .filter((d) => d.deficit >= level && level > 0)
+    .map((d) => d.label)
+    .sort(compareNatural);
+  for (const d of deficits) shares.set(d.label, Math.max(0, d.deficit - level));
+  for (const label of atLevel) {
+    if (left === 0) break;
+    shares.set(label, shares.get(label)! + 1);
+    left--;
+  }
+  return shares;
+}

@@ -1,0 +1,35 @@
+// plan(config, inventory, now) → Plan: the whole decision of one round, pure. No I/O and no
+// clock: `now` (Unix seconds) comes from the caller, so a plan can be replayed exactly.
+import type { LoadedConfig } from "../config/definition.js";
+import type { Inventory } from "./inventory.js";
+import { planProvider } from "./provider.js";
+import { byName, compareNatural } from "./sort.js";
+import type { Plan, PlanError } from "./types.js";
+
+export function plan(config: LoadedConfig, inventory: Inventory, now: number): Plan {
+  const result: Plan = { now, providers: [], unreadable: [], errors: [] };
+  // Node names must be unique across every provider: they are Pulumi resource names.
+  const takenNames = new Set<string>();
+  for (const provider of Object.values(inventory.providers))
+    if (provider.readable) for (const node of provider.nodes) takenNames.add(node.name);
+
+  for (const provider of [...config.providers].sort(byName)) {
+    const read = inventory.providers[provider.name];
+    // Never delete what could not be seen: an unread provider gets no actions at all.
+    if (read === undefined || !read.readable) {
+      const error = read === undefined ? "missing from the inventory" : read.error;
+      result.unreadable.push({ provider: provider.name, error });
+      continue;
+    }
+    const planned = planProvider(config, provider, read, takenNames, now);
+    result.providers.push(planned.plan);
+    result.errors.push(...planned.errors);
+  }
+  result.errors.sort(compareErrors);
+  return result;
+}
+
+const compareErrors = (a: PlanError, b: PlanError) =>
+  compareNatural(a.provider, b.provider) ||
+  compareNatural(a.image ?? "", b.image ?? "") ||
+  compareNatural(a.message, b.message);

@@ -1,0 +1,97 @@
+// One label's nodes in one provider: which stay, which go (and why), and how many new ones
+// the pool needs. Names and capacity are decided per provider (names.ts, capacity.ts).
+import { formatHours } from "../config/duration.js";
+import type { UsableBuild } from "./current.js";
+import type { PoolNode } from "./inventory.js";
+import type { Removal } from "./progress.js";
+import type { PoolPlan } from "./types.js";
+
+export interface PoolInput {
+  label: string;
+  image: string;
+  /** undefined: the label has no pool here (removed from images.yaml): drain it. */
+  minReady?: number;
+  maxReadyAgeSeconds?: number;
+  nodes: readonly PoolNode[];
+  current?: UsableBuild;
+  rejected: ReadonlySet<number>;
+  now: number;
+}
+
+export interface PoolDecision {
+  plan: PoolPlan;
+  kept: PoolNode[];
+  deleted: Removal<PoolNode>[];
+}
+
+const GONE: Partial<Record<PoolNode["state"], string>> = {
+  used: "used by its job",
+  failed: "the server failed",
+  deleting: "marked for deletion",
+};
+
+/**
+ * In-use and held nodes always stay (a job or a person has them). Building nodes stay while
+ * the pool exists. Ready nodes are replaced when booted from a build that is not current, or
+ * older than max-ready-age; but only when there is a current build to replace them from,
+ * except that nodes booted from a rejected build go regardless.
+ */
+export function decidePool(input: PoolInput): PoolDecision {
+  const { current } = input;
+  const kept: PoolNode[] = [];
+  const deleted: Removal<PoolNode>[] = [];
+  const counts = { ready: 0, building: 0, inUse: 0, held: 0, stale: 0 };
+  const noPool = input.minReady === undefined ? `label ${input.label} has no pool here` : undefined;
+
+  for (const node of input.nodes) {
+    const gone = GONE[node.state];
+    const reason =
+      gone ??
+      (node.state === "in-use" || node.state === "hold" ? undefined : noPool) ??
+      (node.state === "ready" ? readyReplacement(node, input) : undefined);
+    if (reason !== undefined) {
+      deleted.push({ item: node, reason });
+      continue;
+    }
+    kept.push(node);
+    if (node.state === "in-use") counts.inUse++;
+    else if (node.state === "hold") counts.held++;
+    else if (current !== undefined && node.imageVersion !== current.version) counts.stale++;
+    else if (node.state === "ready") counts.ready++;
+    else counts.building++;
+  }
+
+  const minReady = input.minReady ?? 0;
+  const deficit = Math.max(0, minReady - counts.ready - counts.building);
+  const note =
+    current === undefined && deficit > 0
+      ? `no current build of image ${input.image} here: the pool cannot get new nodes`
+      : undefined;
+  return {
+    plan: {
+      label: input.label,
+      image: input.image,
+      minReady,
+      currentVersion: current?.version,
+      counts,
+      deficit,
+      created: 0,
+      short: deficit,
+      note,
+    },
+    kept,
+    deleted,
+  };
+}
+
+function readyReplacement(node: PoolNode, input: PoolInput): string | undefined {
+  if (input.rejected.has(node.imageVersion)) return `booted from rejected ${node.imageVersion}`;
+  const current = input.current;
+  if (current === undefined) return undefined;
+  if (node.imageVersion !== current.version)
+    return `booted from ${node.imageVersion}, current is ${current.version}`;
+  const age = input.now - node.createdAt;
+  if (input.maxReadyAgeSeconds !== undefined && age > input.maxReadyAgeSeconds)
+    return `${formatHours(age)} old, max-ready-age ${formatHours(input.maxReadyAgeSeconds)}`;
+  return undefined;
+}

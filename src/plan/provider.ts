@@ -1,0 +1,201 @@
+// The plan for one readable provider: decide every image and pool, share the free room,
+// name the new nodes, and state the result both as actions (for people) and as the desired
+// state (for the Pulumi program).
+import type { LoadedConfig } from "../config/definition.js";
+import type { LabelConfig, ProviderConfig } from "../config/schema.js";
+import { shareCapacity } from "./capacity.js";
+import { groupBy } from "./group.js";
+import { decideImage, type ImageDecision } from "./image.js";
+import type { ImageBuild, PoolNode, ReadableProvider, TemplateServer } from "./inventory.js";
+import { nodeNamer } from "./names.js";
+import { decidePool, type PoolDecision } from "./pool.js";
+import type { Removal } from "./progress.js";
+import { byName, compareActions, compareNatural } from "./sort.js";
+import type { Action, CapacityPlan, NewBuild, NewNode, PlanError, ProviderPlan } from "./types.js";
+
+export function planProvider(
+  config: LoadedConfig,
+  provider: ProviderConfig,
+  inventory: ReadableProvider,
+  takenNames: Set<string>,
+  now: number,
+): { plan: ProviderPlan; errors: PlanError[] } {
+  const buildsByImage = groupBy(inventory.images, (b) => b.image);
+  const templatesByImage = groupBy(inventory.templates, (t) => t.image);
+  const nodesByLabel = groupBy(inventory.nodes, (n) => n.label);
+  const actions: Action[] = [];
+  const removed = (kind: Action["kind"], target: string, reason: string) =>
+    actions.push({ kind, provider: provider.name, target, reason });
+  const removeBuild = ({ item, reason }: Removal<ImageBuild>) =>
+    removed("delete-image", `${item.image} ${item.version}`, reason);
+  const removeTemplate = ({ item, reason }: Removal<TemplateServer>) =>
+    removed("delete-template", `${item.image} ${item.version}`, reason);
+  const removeNode = ({ item, reason }: Removal<PoolNode>) => removed("delete-node", item.name, reason);
+
+  // Images built here, and leftovers of images no longer built here.
+  const images = config.images.filter((i) => i.providers.includes(provider.name)).sort(byName);
+  const decisions = new Map<string, ImageDecision>();
+  for (const image of images) {
+    const builds = buildsByImage.get(image.name) ?? [];
+    const templates = templatesByImage.get(image.name) ?? [];
+    decisions.set(image.name, decideImage(config, image, provider, builds, templates, now));
+  }
+  const notBuiltHere = (image: string) => `image ${image} is not built in ${provider.name} any more`;
+  for (const [image, builds] of buildsByImage)
+    if (!decisions.has(image)) for (const item of builds) removeBuild({ item, reason: notBuiltHere(image) });
+  for (const [image, templates] of templatesByImage)
+    if (!decisions.has(image))
+      for (const item of templates) removeTemplate({ item, reason: notBuiltHere(image) });
+
+  // Pools: labels with min-ready here; nodes of any other label are drained.
+  const labels = new Map(config.labels.map((l) => [l.name, l]));
+  const pools: PoolDecision[] = [];
+  const drained: PoolDecision[] = [];
+  for (const label of [...config.labels].sort(byName)) {
+    if (label.minReady[provider.name] === undefined) continue;
+    pools.push(decideLabel(label, label.minReady[provider.name], decisions, nodesByLabel, now));
+  }
+  for (const [name, nodes] of nodesByLabel) {
+    const label = labels.get(name);
+    if (label !== undefined && label.minReady[provider.name] !== undefined) continue;
+    const input = label ?? {
+      name,
+      image: "",
+      minReady: {},
+      maxReadyAgeSeconds: undefined,
+      flavor: undefined,
+    };
+    drained.push(decideLabel(input, undefined, decisions, new Map([[name, nodes]]), now));
+  }
+
+  // Room: every server that exists counts, including those deleted this round (capacity.ts).
+  const existing = inventory.nodes.length + inventory.templates.length;
+  let free = Math.max(0, provider.maxServers - existing);
+  const newBuilds: NewBuild[] = [];
+  for (const decision of decisions.values()) {
+    const wanted = decision.wanted;
+    if (wanted === undefined) continue;
+    if (free === 0) {
+      decision.plan.noBuildReason = `waiting for room (max-servers ${provider.maxServers}; due: ${wanted.reason})`;
+      continue;
+    }
+    free--;
+    newBuilds.push(wanted.build);
+    decision.plan.newBuildVersion = wanted.build.version;
+    actions.push({
+      kind: "build",
+      provider: provider.name,
+      target: `${wanted.build.image} ${wanted.build.version}`,
+      reason: wanted.reason,
+    });
+  }
+  const growing = pools.filter((p) => p.plan.deficit > 0 && p.plan.currentVersion !== undefined);
+  const shares = shareCapacity(
+    free,
+    growing.map((p) => ({ label: p.plan.label, deficit: p.plan.deficit })),
+  );
+  const newNodes: NewNode[] = [];
+  for (const pool of growing) {
+    const count = shares.get(pool.plan.label) ?? 0;
+    const label = labels.get(pool.plan.label)!;
+    const current = decisions.get(label.image)!.current!;
+    const name = nodeNamer(label.name, provider.name, nodesByLabel.get(label.name) ?? [], takenNames);
+    for (let i = 0; i < count; i++) {
+      const node: NewNode = {
+        provider: provider.name,
+        label: label.name,
+        name: name(),
+        image: label.image,
+        imageVersion: current.version,
+        cloudImageId: current.cloudImageId,
+        flavor: label.flavor ?? provider.flavor,
+        networks: provider.networks,
+      };
+      newNodes.push(node);
+      actions.push({
+        kind: "create-node",
+        provider: provider.name,
+        target: node.name,
+        reason: `${label.name} has ${pool.plan.minReady - pool.plan.deficit} of min-ready ${pool.plan.minReady}; boots ${label.image} ${current.version}`,
+      });
+    }
+    pool.plan.created = count;
+    pool.plan.short = pool.plan.deficit - count;
+    free -= count;
+  }
+
+  for (const decision of decisions.values()) {
+    decision.deletedBuilds.forEach(removeBuild);
+    decision.deletedTemplates.forEach(removeTemplate);
+  }
+  for (const pool of [...pools, ...drained]) pool.deleted.forEach(removeNode);
+  const deleting = actions.filter((a) => a.kind === "delete-node" || a.kind === "delete-template").length;
+  const capacity: CapacityPlan = {
+    maxServers: provider.maxServers,
+    existing,
+    deleting,
+    newTemplates: newBuilds.length,
+    newNodes: newNodes.length,
+    free,
+  };
+  const shortPools = pools.filter((p) => p.plan.short > 0 && p.plan.currentVersion !== undefined);
+  if (shortPools.length > 0) {
+    capacity.note = capacityNote(provider, capacity, shortPools);
+    for (const pool of shortPools)
+      pool.plan.note = `short ${pool.plan.short}: no room left in ${provider.name}`;
+  }
+
+  const decided = [...decisions.values()];
+  const kept = [...pools, ...drained].flatMap((p) => p.kept);
+  const plan: ProviderPlan = {
+    provider: provider.name,
+    images: decided.map((d) => d.plan),
+    pools: pools.map((p) => p.plan),
+    capacity,
+    actions: actions.sort(compareActions),
+    desired: {
+      builds: decided.flatMap((d) => d.keptBuilds).sort(byImageVersion),
+      newBuilds: newBuilds.sort(byImageVersion),
+      templates: decided.flatMap((d) => d.keptTemplates).sort(byImageVersion),
+      nodes: kept.sort(byName),
+      newNodes: newNodes.sort(byName),
+    },
+  };
+  return { plan, errors: decided.flatMap((d) => d.errors) };
+}
+
+function decideLabel(
+  label: LabelConfig,
+  minReady: number | undefined,
+  decisions: ReadonlyMap<string, ImageDecision>,
+  nodesByLabel: ReadonlyMap<string, PoolNode[]>,
+  now: number,
+): PoolDecision {
+  const image = decisions.get(label.image);
+  return decidePool({
+    label: label.name,
+    image: label.image,
+    minReady,
+    maxReadyAgeSeconds: label.maxReadyAgeSeconds,
+    nodes: nodesByLabel.get(label.name) ?? [],
+    current: image?.current,
+    rejected: image?.rejected ?? new Set(),
+    now,
+  });
+}
+
+function capacityNote(provider: ProviderConfig, capacity: CapacityPlan, short: PoolDecision[]): string {
+  const shared = short.map((p) => `${p.plan.label} +${p.plan.created} (short ${p.plan.short})`).join(", ");
+  const waiting =
+    capacity.deleting > 0
+      ? `; ${capacity.deleting} servers deleted this round still count until gone, so pools refill next round`
+      : "";
+  return (
+    `max-servers ${provider.maxServers} reached: ${capacity.existing} servers exist, ` +
+    `+${capacity.newTemplates} template, +${capacity.newNodes} nodes; ` +
+    `room shared by largest deficit first, ties by label name: ${shared}${waiting}`
+  );
+}
+
+const byImageVersion = <T extends { image: string; version: number }>(a: T, b: T) =>
+  compareNatural(a.image, b.image) || a.version - b.version;

@@ -1,0 +1,162 @@
+// The Plan: what `plan(config, inventory, now)` decides, for two readers. People read the
+// actions (each with a reason), grouped by provider and sorted so two plans diff cleanly.
+// The Pulumi program reads `desired`: the complete set of resources that should exist in
+// each provider after this round, because anything it does not declare, Pulumi deletes.
+import type { ImageBuild, PoolNode, TemplateServer } from "./inventory.js";
+
+export interface Plan {
+  /** The time the plan was made for (Unix seconds); new build versions are derived from it. */
+  now: number;
+  /** One entry per configured provider whose inventory was read, sorted by name. */
+  providers: ProviderPlan[];
+  /** Configured providers that could not be read: no actions and no desired state for them. */
+  unreadable: UnreadableProvider[];
+  /** Problems that need a person (a pin to a missing build, …); sorted. Non-empty ⇒ exit 1. */
+  errors: PlanError[];
+}
+
+export interface UnreadableProvider {
+  provider: string;
+  /** Why it could not be read, as the inventory reported it. */
+  error: string;
+}
+
+export interface PlanError {
+  provider: string;
+  image?: string;
+  /** Where in images.yaml the problem is, when it is there: pins.devstack-precise.hpcloud-az2 */
+  path?: string;
+  message: string;
+}
+
+export interface ProviderPlan {
+  provider: string;
+  /** Per image built in this provider, sorted by image name. */
+  images: ImagePlan[];
+  /** Per label with a pool (min-ready) in this provider, sorted by label name. */
+  pools: PoolPlan[];
+  capacity: CapacityPlan;
+  /** Everything this round changes here, each with a reason; sorted (see sort.ts). */
+  actions: Action[];
+  /** What should exist here after this round: the Pulumi program declares exactly this. */
+  desired: DesiredState;
+}
+
+/**
+ * The full desired state of one provider. Existing records are passed through untouched so
+ * the Pulumi program can re-declare (or import) them under the same identity; everything of
+ * this provider in the inventory that is not listed here is deleted by this round.
+ */
+export interface DesiredState {
+  /** Existing builds to keep (ready ones carry cloudImageId, hostname, definitionHash). */
+  builds: ImageBuild[];
+  /** Builds to start this round: one template server each, snapshotted when set up. */
+  newBuilds: NewBuild[];
+  /** Existing template servers to keep: those of builds still in progress. */
+  templates: TemplateServer[];
+  /** Existing nodes to keep, untouched: in-use, held, building and the ready ones still good. */
+  nodes: PoolNode[];
+  /** Nodes to boot this round from the current build of their label's image. */
+  newNodes: NewNode[];
+}
+
+export interface NewBuild {
+  provider: string;
+  image: string;
+  /** Build start in Unix seconds; strictly above every version of this image here. */
+  version: number;
+  /** devstack-precise-1394517000.template.openstack.org */
+  hostname: string;
+  /** The provider's stock image the template server boots. */
+  baseImage: string;
+  /** Flavor of the template server: image.flavor ?? provider.flavor. */
+  flavor: string;
+  networks: string[];
+  /** Setup script path (relative to images.yaml) to run on the template server. */
+  setup: string;
+  /** Recorded on the build so a later change of the definition triggers a rebuild. */
+  definitionHash: string;
+  /** Give up (and mark the build failed) after this long. */
+  buildTimeoutSeconds: number;
+}
+
+export interface NewNode {
+  provider: string;
+  label: string;
+  /** `${label}-${provider}-${n}`: never the name of anything in the inventory. */
+  name: string;
+  image: string;
+  /** The current build it boots from. */
+  imageVersion: number;
+  cloudImageId: string;
+  /** label.flavor ?? provider.flavor */
+  flavor: string;
+  networks: string[];
+}
+
+/** Why a build is kept; a build may have several. */
+export type KeepReason = "current" | "previous" | "pinned" | "newest" | "building" | "unsure";
+
+export interface ImagePlan {
+  image: string;
+  /** The build new nodes boot from: the pin if valid, else the newest ready non-rejected one. */
+  currentVersion?: number;
+  /** The next most recent ready non-rejected build below current: where a revert goes. */
+  previousVersion?: number;
+  /** The pinned version from images.yaml, valid or not. */
+  pinnedVersion?: number;
+  /** Ready builds present now, ascending (rejected ones included). */
+  readyVersions: number[];
+  /** Kept builds (any state) with why, ascending by version. */
+  kept: { version: number; reasons: KeepReason[] }[];
+  /** The build in progress, if any (building, or its template server exists). */
+  buildingVersion?: number;
+  /** Set when a build starts this round (the details are in desired.newBuilds). */
+  newBuildVersion?: number;
+  /** Why no build starts when one is due (paused, in progress, no capacity); else absent. */
+  noBuildReason?: string;
+  paused: boolean;
+}
+
+export interface PoolPlan {
+  label: string;
+  image: string;
+  minReady: number;
+  /** The build new nodes boot from; absent when the image has none (pool cannot grow). */
+  currentVersion?: number;
+  /** Kept nodes by state. ready/building count only those on the current build. */
+  counts: { ready: number; building: number; inUse: number; held: number; stale: number };
+  /** min-ready minus the kept ready+building nodes on the current build (never below 0). */
+  deficit: number;
+  /** Nodes created this round (≤ deficit; less when capacity is short). */
+  created: number;
+  /** deficit − created: what capacity (or a missing current build) left unfilled. */
+  short: number;
+  /** Why the pool is short, when it is. */
+  note?: string;
+}
+
+export interface CapacityPlan {
+  maxServers: number;
+  /** Servers nodepool owns here now, including those deleted this round (see capacity.ts). */
+  existing: number;
+  /** Of `existing`, those this round deletes: their room is only usable next round. */
+  deleting: number;
+  newTemplates: number;
+  newNodes: number;
+  /** Room left after this round: maxServers − existing − newTemplates − newNodes (≥ 0). */
+  free: number;
+  /** Labels that got fewer nodes than their deficit, and how the room was shared. */
+  note?: string;
+}
+
+export type ActionKind = "build" | "delete-image" | "delete-template" | "create-node" | "delete-node";
+
+export interface Action {
+  kind: ActionKind;
+  provider: string;
+  /** What it acts on: "devstack-precise 1394517000" or a node's name. */
+  target: string;
+  /** Why, in words: "newest ready is 26.8 h old, rebuild-age 24.0 h". */
+  reason: string;
+}

@@ -1,0 +1,86 @@
+// Inventory records for planner tests: defaults that a test overrides only where it matters.
+import { definitionHash, type LoadedConfig } from "../../src/config/definition.js";
+import type {
+  ImageBuild,
+  Inventory,
+  PoolNode,
+  ProviderInventory,
+  TemplateServer,
+} from "../../src/plan/inventory.js";
+
+export const DOMAIN = "template.openstack.org";
+
+/** The hash a build of `image` in `provider` made from the config as it is now carries. */
+export function currentHash(config: LoadedConfig, image: string, provider: string): string {
+  const imageConfig = config.images.find((i) => i.name === image)!;
+  const providerConfig = config.providers.find((p) => p.name === provider)!;
+  return definitionHash(imageConfig, providerConfig, config.setupDigests[imageConfig.setup] ?? "");
+}
+
+export function readyBuild(
+  config: LoadedConfig,
+  version: number,
+  overrides: Partial<ImageBuild> = {},
+): ImageBuild {
+  const image = overrides.image ?? "devstack-precise";
+  const provider = overrides.provider ?? "hpcloud-az2";
+  return {
+    provider,
+    image,
+    version,
+    state: "ready",
+    createdAt: version + 2700,
+    cloudImageId: `glance-${version}`,
+    hostname: `${image}-${version}.${DOMAIN}`,
+    definitionHash: currentHash(config, image, provider),
+    ...overrides,
+  };
+}
+
+export function template(version: number, overrides: Partial<TemplateServer> = {}): TemplateServer {
+  const image = overrides.image ?? "devstack-precise";
+  return {
+    provider: "hpcloud-az2",
+    image,
+    version,
+    serverId: `server-template-${version}`,
+    hostname: `${image}-${version}.${DOMAIN}`,
+    state: "active",
+    createdAt: version,
+    ...overrides,
+  };
+}
+
+export function node(name: string, imageVersion: number, overrides: Partial<PoolNode> = {}): PoolNode {
+  return {
+    provider: "hpcloud-az2",
+    label: "devstack-precise",
+    name,
+    imageVersion,
+    cloudImageId: `glance-${imageVersion}`,
+    state: "ready",
+    createdAt: imageVersion + 3600,
+    serverId: `server-${name}`,
+    ...overrides,
+  };
+}
+
+export function inventoryOf(
+  readAt: number,
+  providers: Record<string, Partial<Omit<ProviderInventory, "readable">> & { error?: string }>,
+): Inventory {
+  const result: Inventory = { readAt, providers: {} };
+  for (const [name, p] of Object.entries(providers)) {
+    result.providers[name] =
+      p.error !== undefined
+        ? { provider: name, readable: false, error: p.error }
+        : {
+            provider: name,
+            readable: true,
+            images: (p as { images?: ImageBuild[] }).images ?? [],
+            templates: (p as { templates?: TemplateServer[] }).templates ?? [],
+            nodes: (p as { nodes?: PoolNode[] }).nodes ?? [],
+          };
+  }
+  return result;
+}
