@@ -24,6 +24,11 @@ export const META = {
   stateChangedAt: "nodepool_state_at",
   claimedBy: "nodepool_claimed_by",
   holdReason: "nodepool_hold_reason",
+  /**
+   * On an image: when the snapshot was taken, in Unix seconds. The image's age is counted from
+   * it (Glance's created_at cannot be set, so restored or imported images would look new).
+   */
+  createdAt: "nodepool_created_at",
 } as const;
 
 export type NodepoolKind = "image" | "template" | "node";

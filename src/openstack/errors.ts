@@ -34,10 +34,31 @@ export interface OpenStackError {
 /** One line: "hpcloud-az2: GET http://…/servers/detail: 503 Service Unavailable: <message>". */
 export function formatOpenStackError(error: OpenStackError): string {
   const request = error.method && error.url ? `${error.method} ${error.url}: ` : "";
-  const status = error.status !== undefined ? `${error.status} ` : "";
+  const label = error.status !== undefined ? `${error.status} ${statusText(error.status)}` : "";
+  const detail =
+    label && error.message !== statusText(error.status ?? 0)
+      ? `${label}: ${error.message}`
+      : label || error.message;
   const tries = error.attempts && error.attempts > 1 ? ` (after ${error.attempts} attempts)` : "";
-  return `${error.provider}: ${request}${status}${error.message}${tries}`;
+  return `${error.provider}: ${request}${detail}${tries}`;
 }
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  412: "Precondition Failed",
+  413: "Request Entity Too Large",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+export const statusText = (status: number): string => STATUS_TEXT[status] ?? `HTTP ${status}`;
 
 /** Replaces every occurrence of each secret (password, app credential secret, token) by "***". */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
@@ -60,7 +81,10 @@ export function serviceMessage(body: string, statusText: string): string {
   } catch {
     // Not JSON (Glance sometimes answers HTML or plain text): fall through.
   }
-  const text = trimmed.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  const text = trimmed
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return text.length > 300 ? `${text.slice(0, 300)}…` : text || statusText;
 }
 

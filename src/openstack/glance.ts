@@ -1,0 +1,132 @@
+// Glance v2 images: list (paginated, filtered by our properties), show, create + upload,
+// property updates (JSON-patch) and delete.
+import { ok, type Result } from "../core/result.js";
+import type { OpenStackError } from "./errors.js";
+import { absentOn404, DEFAULT_PAGE_SIZE, query, requestJson } from "./responses.js";
+import type { Session } from "./session.js";
+
+/** Glance puts custom properties at the top level of the image, beside its own fields. */
+export interface GlanceImage {
+  id: string;
+  name: string | null;
+  status: string;
+  created_at: string;
+  updated_at?: string;
+  size?: number | null;
+  [property: string]: unknown;
+}
+
+export interface ImageListOptions {
+  /** Exact-match filters on any field or custom property: { nodepool_kind: "image" }. */
+  filters?: Record<string, string>;
+  pageSize?: number;
+}
+
+export interface NewImage {
+  name: string;
+  diskFormat?: string;
+  containerFormat?: string;
+  visibility?: "private" | "shared" | "community" | "public";
+  /** Custom properties; Glance keeps them as strings. */
+  properties?: Record<string, string>;
+}
+
+const PATCH_TYPE = "application/openstack-images-v2.1-json-patch";
+
+/** Custom string properties of an image (our metadata lives here). */
+export function imageProperties(image: GlanceImage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(image)) if (typeof value === "string") out[key] = value;
+  return out;
+}
+
+export function glanceClient(session: Session) {
+  const api = (path: string) => `/v2/${path}`;
+  return {
+    /** Every matching image: one request per page, following Glance's `next`. */
+    async listImages(options: ImageListOptions = {}): Promise<Result<GlanceImage[], OpenStackError>> {
+      const images: GlanceImage[] = [];
+      let path: string | undefined =
+        api("images") + query({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, ...options.filters });
+      while (path) {
+        const page: Result<{ images: GlanceImage[]; next?: string }, OpenStackError> = await requestJson(
+          session,
+          "image",
+          { method: "GET", path },
+        );
+        if (!page.ok) return page;
+        images.push(...page.value.images);
+        // `next` is "/v2/images?marker=…" with our filters kept; it is relative to the root.
+        path = page.value.next;
+      }
+      return ok(images);
+    },
+
+    async showImage(id: string): Promise<Result<GlanceImage | undefined, OpenStackError>> {
+      return absentOn404(
+        await requestJson<GlanceImage>(session, "image", { method: "GET", path: api(`images/${id}`) }),
+      );
+    },
+
+    async findImagesByName(name: string): Promise<Result<GlanceImage[], OpenStackError>> {
+      return this.listImages({ filters: { name } });
+    },
+
+    /** Creates the image record (status "queued"). Never retried on 5xx: it could make two. */
+    async createImage(image: NewImage): Promise<Result<GlanceImage, OpenStackError>> {
+      return requestJson<GlanceImage>(session, "image", {
+        method: "POST",
+        path: api("images"),
+        json: {
+          name: image.name,
+          disk_format: image.diskFormat ?? "raw",
+          container_format: image.containerFormat ?? "bare",
+          visibility: image.visibility ?? "private",
+          ...image.properties,
+        },
+      });
+    },
+
+    /** Uploads the data (the image becomes "active"). Not retried: a second PUT is refused with 409. */
+    async uploadImageData(id: string, data: Uint8Array): Promise<Result<void, OpenStackError>> {
+      const response = await session.request("image", {
+        method: "PUT",
+        path: api(`images/${id}/file`),
+        headers: { "Content-Type": "application/octet-stream" },
+        body: data,
+        idempotent: false,
+      });
+      return response.ok ? ok(undefined) : response;
+    },
+
+    /** Sets (adds or replaces) and removes custom properties in one JSON-patch. */
+    async updateImageProperties(
+      id: string,
+      set: Record<string, string>,
+      remove: readonly string[] = [],
+    ): Promise<Result<GlanceImage, OpenStackError>> {
+      const operations = [
+        ...Object.entries(set).map(([key, value]) => ({ op: "add", path: `/${key}`, value })),
+        ...remove.map((key) => ({ op: "remove", path: `/${key}` })),
+      ];
+      return requestJson<GlanceImage>(session, "image", {
+        method: "PATCH",
+        path: api(`images/${id}`),
+        headers: { "Content-Type": PATCH_TYPE },
+        json: operations,
+        // Setting a value twice gives the same image.
+        idempotent: remove.length === 0,
+      });
+    },
+
+    /** Deletes the image; true when it was there, false when it was already gone. */
+    async deleteImage(id: string): Promise<Result<boolean, OpenStackError>> {
+      const response = absentOn404(
+        await session.request("image", { method: "DELETE", path: api(`images/${id}`) }),
+      );
+      return response.ok ? ok(response.value !== undefined) : response;
+    },
+  };
+}
+
+export type GlanceClient = ReturnType<typeof glanceClient>;

@@ -1,0 +1,145 @@
+// From what Glance and Nova return to the Inventory model, through the metadata nodepool puts
+// on what it creates (core/metadata.ts, docs/metadata.md). Pure: unit-tested without a cloud.
+import { META } from "../core/metadata.js";
+import {
+  NODE_STATES,
+  type ImageBuild,
+  type ImageState,
+  type NodeState,
+  type PoolNode,
+  type TemplateServer,
+  type TemplateServerState,
+} from "../plan/inventory.js";
+import { imageProperties, type GlanceImage } from "./glance.js";
+import { serverIp, type NovaServer } from "./nova.js";
+
+/** Glance status → build state: only "active" is usable; queued/saving/importing are still coming. */
+export function imageState(glanceStatus: string): ImageState {
+  switch (glanceStatus) {
+    case "active":
+      return "ready";
+    case "queued":
+    case "saving":
+    case "uploading":
+    case "importing":
+      return "building";
+    default:
+      // killed, deleted, pending_delete, deactivated: never usable again.
+      return "failed";
+  }
+}
+
+export function templateState(novaStatus: string): TemplateServerState {
+  switch (novaStatus) {
+    case "ACTIVE":
+      return "active";
+    case "SHUTOFF":
+    case "STOPPED":
+      return "shutoff";
+    case "ERROR":
+    case "DELETED":
+    case "SOFT_DELETED":
+      return "failed";
+    default:
+      return "building";
+  }
+}
+
+/**
+ * Nova status first (BUILD → building, ERROR → failed); an ACTIVE server's state is what the
+ * CLI wrote in its metadata, ready when none. A node in any other status (SHUTOFF, PAUSED…)
+ * can't take a job: failed, unless it was held, released or marked for deletion on purpose.
+ * An unknown metadata state counts as failed: it must not be handed out.
+ */
+export function nodeState(novaStatus: string, metadataState: string | undefined): NodeState {
+  if (novaStatus === "BUILD") return "building";
+  if (novaStatus === "ERROR") return "failed";
+  const known = NODE_STATES.find((state) => state === metadataState);
+  if (novaStatus === "ACTIVE") return metadataState === undefined ? "ready" : (known ?? "failed");
+  return known === "hold" || known === "used" || known === "deleting" ? known : "failed";
+}
+
+const seconds = (iso: string | undefined): number => {
+  const ms = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+};
+
+const positiveInt = (text: string | undefined): number | undefined => {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value > 0 ? value : undefined;
+};
+
+const hostnameOf = (image: string, version: number, domain?: string) =>
+  domain ? `${image}-${version}.${domain}` : `${image}-${version}`;
+
+/** An image nodepool made for this provider; undefined when its metadata is not ours or broken. */
+export function imageBuildFrom(
+  provider: string,
+  image: GlanceImage,
+  templateDomain?: string,
+): ImageBuild | undefined {
+  const props = imageProperties(image);
+  const name = props[META.image];
+  const version = positiveInt(props[META.version]);
+  if (props[META.kind] !== "image" || props[META.provider] !== provider || !name || version === undefined) {
+    return undefined;
+  }
+  return {
+    provider,
+    image: name,
+    version,
+    state: imageState(image.status),
+    createdAt: positiveInt(props[META.createdAt]) ?? seconds(image.created_at),
+    cloudImageId: image.id,
+    templateServerId: props[META.templateServer],
+    hostname: props[META.hostname] ?? hostnameOf(name, version, templateDomain),
+    definitionHash: props[META.definitionHash],
+  };
+}
+
+export function templateServerFrom(
+  provider: string,
+  server: NovaServer,
+  templateDomain?: string,
+): TemplateServer | undefined {
+  const meta = server.metadata ?? {};
+  const image = meta[META.image];
+  const version = positiveInt(meta[META.version]);
+  if (meta[META.kind] !== "template" || meta[META.provider] !== provider || !image || version === undefined) {
+    return undefined;
+  }
+  return {
+    provider,
+    image,
+    version,
+    serverId: server.id,
+    hostname: meta[META.hostname] ?? hostnameOf(image, version, templateDomain),
+    state: templateState(server.status),
+    createdAt: seconds(server.created),
+  };
+}
+
+export function poolNodeFrom(provider: string, server: NovaServer): PoolNode | undefined {
+  const meta = server.metadata ?? {};
+  const label = meta[META.label];
+  if (meta[META.kind] !== "node" || meta[META.provider] !== provider || !label) return undefined;
+  const node: PoolNode = {
+    provider,
+    label,
+    name: server.name,
+    imageVersion: positiveInt(meta[META.version]) ?? 0,
+    state: nodeState(server.status, meta[META.state]),
+    createdAt: seconds(server.created),
+    serverId: server.id,
+  };
+  const cloudImageId = typeof server.image === "object" ? server.image.id : undefined;
+  const ip = serverIp(server);
+  const stateChangedAt = positiveInt(meta[META.stateChangedAt]);
+  if (cloudImageId) node.cloudImageId = cloudImageId;
+  if (ip) node.ip = ip;
+  if (meta[META.claimedBy]) node.claimedBy = meta[META.claimedBy];
+  if (stateChangedAt) node.stateChangedAt = stateChangedAt;
+  if (meta[META.holdReason]) node.holdReason = meta[META.holdReason];
+  return node;
+}

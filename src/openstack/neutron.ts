@@ -1,0 +1,100 @@
+// Neutron: networks by name (to boot servers on), ports by device, and the revision-checked
+// port update that node claims build on (If-Match: revision_number=N → 412 when it moved on).
+import { err, ok, type Result } from "../core/result.js";
+import type { OpenStackError } from "./errors.js";
+import { absentOn404, DEFAULT_PAGE_SIZE, query, requestJson } from "./responses.js";
+import type { Session } from "./session.js";
+
+export interface NeutronPort {
+  id: string;
+  name: string;
+  device_id: string;
+  network_id: string;
+  revision_number: number;
+  fixed_ips: { ip_address: string; subnet_id: string }[];
+  description?: string;
+  tags?: string[];
+  [field: string]: unknown;
+}
+
+export interface NeutronNetwork {
+  id: string;
+  name: string;
+}
+
+/** The update lost a race: the port's revision is no longer the one given. */
+export interface PortConflict {
+  kind: "conflict";
+  portId: string;
+  expectedRevision: number;
+  error: OpenStackError;
+}
+
+async function listAll<T>(session: Session, path: string, key: string): Promise<Result<T[], OpenStackError>> {
+  const items: T[] = [];
+  let next: string | undefined = path;
+  while (next) {
+    const page: Result<Record<string, unknown>, OpenStackError> = await requestJson(session, "network", {
+      method: "GET",
+      path: next,
+    });
+    if (!page.ok) return page;
+    const pageItems = (page.value[key] ?? []) as T[];
+    items.push(...pageItems);
+    const links = page.value[`${key}_links`] as { rel: string; href: string }[] | undefined;
+    const href = pageItems.length > 0 ? links?.find((link) => link.rel === "next")?.href : undefined;
+    next = href ? `${path.split("?")[0]}${new URL(href).search}` : undefined;
+  }
+  return ok(items);
+}
+
+export function neutronClient(session: Session) {
+  return {
+    listPorts(filters: { deviceId?: string; networkId?: string } = {}, pageSize = DEFAULT_PAGE_SIZE) {
+      const params = { limit: pageSize, device_id: filters.deviceId, network_id: filters.networkId };
+      return listAll<NeutronPort>(session, `/v2.0/ports${query(params)}`, "ports");
+    },
+
+    async showPort(id: string): Promise<Result<NeutronPort | undefined, OpenStackError>> {
+      const answer = absentOn404(
+        await requestJson<{ port: NeutronPort }>(session, "network", {
+          method: "GET",
+          path: `/v2.0/ports/${id}`,
+        }),
+      );
+      return answer.ok ? ok(answer.value?.port) : answer;
+    },
+
+    /**
+     * Updates the port only if its revision is still `expectedRevision` (compare-and-swap).
+     * A 412 comes back as a PortConflict value: re-read the port and decide again.
+     */
+    async updatePortIfRevision(
+      id: string,
+      changes: Partial<Pick<NeutronPort, "name" | "description" | "tags">> & Record<string, unknown>,
+      expectedRevision: number,
+    ): Promise<Result<NeutronPort, OpenStackError | PortConflict>> {
+      const answer = await requestJson<{ port: NeutronPort }>(session, "network", {
+        method: "PUT",
+        path: `/v2.0/ports/${id}`,
+        headers: { "If-Match": `revision_number=${expectedRevision}` },
+        json: { port: changes },
+        // If an answer is lost after the update applied, a retry would get a 412 and report a
+        // lost race that was in fact won: let the caller re-read instead.
+        idempotent: false,
+      });
+      if (answer.ok) return ok(answer.value.port);
+      if (answer.error.kind === "conflict") {
+        return err({ kind: "conflict", portId: id, expectedRevision, error: answer.error });
+      }
+      return answer;
+    },
+
+    async findNetworkByName(name: string): Promise<Result<NeutronNetwork | undefined, OpenStackError>> {
+      const networks = await listAll<NeutronNetwork>(session, `/v2.0/networks${query({ name })}`, "networks");
+      return networks.ok ? ok(networks.value[0]) : networks;
+    },
+  };
+}
+
+export type NeutronClient = ReturnType<typeof neutronClient>;

@@ -1,0 +1,146 @@
+// An authenticated connection to one provider: holds the token (shared by concurrent calls,
+// renewed before it expires, re-issued once on a 401), finds each service's endpoint in the
+// catalog, and counts requests per service for benches and tests.
+import { err, ok, type Result } from "../core/result.js";
+import { findEndpoint } from "./catalog.js";
+import type { CloudConfig } from "./clouds-config.js";
+import type { OpenStackError } from "./errors.js";
+import { sendRequest, type HttpContext, type HttpRequest, type HttpResponse } from "./http.js";
+import { issueToken, type Token } from "./keystone.js";
+import type { RetryPolicy } from "./retry.js";
+
+export type ServiceType = "identity" | "compute" | "image" | "network";
+
+export interface SessionOptions {
+  /** The provider name that errors carry (defaults to the cloud name). */
+  provider?: string;
+  /** Region to pick endpoints in: the provider's region, else the cloud's. */
+  region?: string;
+  /** Renew a token this long before it expires; default 5 minutes. */
+  renewBeforeMs?: number;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** The caller's deadline for every request of this session. */
+  signal?: AbortSignal;
+  now?: () => number;
+  fetchImpl?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A request to a service: the path is relative to the catalog endpoint, or an absolute URL. */
+export type ServiceRequest = Omit<HttpRequest, "url"> & { path: string };
+
+/** What sessions derived by withSignal() share: one token, one set of counters. */
+interface SharedState {
+  token?: Token;
+  pendingToken?: Promise<Result<Token, OpenStackError>>;
+  /** Requests sent, retries included, by service type ("identity" counts token issues). */
+  requestCounts: Record<string, number>;
+}
+
+export class Session {
+  readonly provider: string;
+
+  constructor(
+    readonly cloud: CloudConfig,
+    private readonly options: SessionOptions = {},
+    private readonly shared: SharedState = { requestCounts: {} },
+  ) {
+    this.provider = options.provider ?? cloud.name;
+  }
+
+  get requestCounts(): Readonly<Record<string, number>> {
+    return this.shared.requestCounts;
+  }
+
+  /** The same session (token, counters) with every request bound to a deadline signal. */
+  withSignal(signal: AbortSignal): Session {
+    const combined = this.options.signal ? AbortSignal.any([this.options.signal, signal]) : signal;
+    return new Session(
+      this.cloud,
+      { ...this.options, provider: this.provider, signal: combined },
+      this.shared,
+    );
+  }
+
+  private context(service: string): HttpContext {
+    return {
+      provider: this.provider,
+      secrets: () => this.secrets(),
+      retry: this.options.retry,
+      timeoutMs: this.options.timeoutMs,
+      signal: this.options.signal,
+      fetchImpl: this.options.fetchImpl,
+      sleep: this.options.sleep,
+      onAttempt: () => {
+        this.shared.requestCounts[service] = (this.shared.requestCounts[service] ?? 0) + 1;
+      },
+    };
+  }
+
+  private secrets(): (string | undefined)[] {
+    const auth = this.cloud.auth;
+    return [auth.type === "password" ? auth.password : auth.secret, this.shared.token?.value];
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** The current token, issuing one when there is none or it expires within renewBeforeMs. */
+  async currentToken(): Promise<Result<Token, OpenStackError>> {
+    const renewBefore = this.options.renewBeforeMs ?? 5 * 60_000;
+    const shared = this.shared;
+    if (shared.token && shared.token.expiresAtMs - this.now() > renewBefore) return ok(shared.token);
+    // Concurrent callers share one token request.
+    shared.pendingToken ??= issueToken(this.cloud.auth, this.context("identity")).then((issued) => {
+      shared.pendingToken = undefined;
+      if (issued.ok) shared.token = issued.value;
+      return issued;
+    });
+    return shared.pendingToken;
+  }
+
+  async endpoint(type: ServiceType): Promise<Result<string, OpenStackError>> {
+    const token = await this.currentToken();
+    if (!token.ok) return token;
+    const region = this.options.region ?? this.cloud.regionName;
+    const found = findEndpoint(token.value.catalog, { type, interface: this.cloud.interface, region });
+    if (!found.ok) return err({ kind: "endpoint", provider: this.provider, message: found.error });
+    return ok(unversioned(type, found.value));
+  }
+
+  async request(
+    service: ServiceType,
+    request: ServiceRequest,
+  ): Promise<Result<HttpResponse, OpenStackError>> {
+    const base = await this.endpoint(service);
+    if (!base.ok) return base;
+    const url = /^https?:\/\//.test(request.path) ? request.path : joinUrl(base.value, request.path);
+    const send = async (token: Token) =>
+      sendRequest(
+        { ...request, url, headers: { ...request.headers, "X-Auth-Token": token.value } },
+        this.context(service),
+      );
+    const first = await this.currentToken();
+    if (!first.ok) return first;
+    const answer = await send(first.value);
+    // A 401 means the token was revoked or expired early: nothing was done, so one retry with
+    // a fresh token is safe even for a create.
+    if (answer.ok || answer.error.status !== 401) return answer;
+    if (this.shared.token === first.value) this.shared.token = undefined;
+    const renewed = await this.currentToken();
+    return renewed.ok ? send(renewed.value) : renewed;
+  }
+}
+
+/** Glance and Neutron paths carry their version (/v2/…, /v2.0/…); some catalogs list it too. */
+function unversioned(type: ServiceType, url: string): string {
+  if (type === "image") return url.replace(/\/v2(\.\d+)?$/, "");
+  if (type === "network") return url.replace(/\/v2\.0$/, "");
+  return url;
+}
+
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+}
