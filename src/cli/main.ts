@@ -5,6 +5,7 @@ import type { Command } from "./command.js";
 import { EXIT } from "./exit-codes.js";
 import { processIo, type Io } from "./io.js";
 import { validateCommand } from "./commands/validate.js";
+import { planCommand } from "./commands/plan.js";
 
 class UsageError extends Error {}
 
@@ -20,7 +21,7 @@ function withoutCamelCaseEchoes(message: string): string {
   return `${typed.length === 1 ? "Unknown argument" : "Unknown arguments"}: ${typed.join(", ")}`;
 }
 
-const COMMANDS: Command<never>[] = [validateCommand];
+const COMMANDS: Command<never>[] = [validateCommand, planCommand];
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode: number = EXIT.ok;

@@ -90,6 +90,7 @@ export function decideImage(
       .filter((b) => b.state === "ready")
       .map((b) => b.version)
       .sort((a, b) => a - b),
+    rejectedVersions: [...rejected].sort((a, b) => a - b),
     kept: [...retention.kept]
       .map(([build, reasons]) => ({ version: build.version, reasons }))
       .sort((a, b) => a.version - b.version),

@@ -107,6 +107,8 @@ export interface ImagePlan {
   pinnedVersion?: number;
   /** Ready builds present now, ascending (rejected ones included). */
   readyVersions: number[];
+  /** Versions rejected in images.yaml for this image and provider, ascending. */
+  rejectedVersions: number[];
   /** Kept builds (any state) with why, ascending by version. */
   kept: { version: number; reasons: KeepReason[] }[];
   /** The build in progress, if any (building, or its template server exists). */

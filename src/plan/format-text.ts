@@ -1,0 +1,73 @@
+// The plan as people read it: by provider (sorted), the current build of each image, each
+// pool's state, the actions with their reasons, capacity notes, then the errors. Stable
+// line for line, so two plans diff cleanly.
+import type { ImagePlan, Plan, PoolPlan, ProviderPlan } from "./types.js";
+import { compareNatural } from "./sort.js";
+
+export function formatPlan(plan: Plan): string[] {
+  const when = new Date(plan.now * 1000).toISOString().replace(".000Z", "Z");
+  const lines = [`Plan at ${when} (now ${plan.now})`];
+  const sections = [
+    ...plan.providers.map((p) => ({ name: p.provider, lines: providerLines(p) })),
+    ...plan.unreadable.map((u) => ({
+      name: u.provider,
+      lines: [`${u.provider}: NOT READ, no actions (nothing is deleted that could not be seen): ${u.error}`],
+    })),
+  ].sort((a, b) => compareNatural(a.name, b.name));
+  for (const section of sections) lines.push("", ...section.lines);
+  if (plan.errors.length > 0) {
+    lines.push("", "errors:");
+    for (const e of plan.errors) lines.push(`  ${e.provider}: ${e.path ? `${e.path}: ` : ""}${e.message}`);
+  }
+  const actions = plan.providers.reduce((sum, p) => sum + p.actions.length, 0);
+  lines.push(
+    "",
+    [
+      plural(actions, "action"),
+      plural(plan.providers.length, "provider") + " planned",
+      ...(plan.unreadable.length > 0 ? [`${plan.unreadable.length} not read`] : []),
+      plural(plan.errors.length, "error"),
+    ].join(", "),
+  );
+  return lines;
+}
+
+function providerLines(p: ProviderPlan): string[] {
+  const c = p.capacity;
+  const lines = [
+    `${p.provider}: max-servers ${c.maxServers}, ${c.existing} servers now (${c.deleting} deleted this round), ` +
+      `+${plural(c.newTemplates, "template")}, +${plural(c.newNodes, "node")}, ${c.free} free`,
+  ];
+  for (const image of p.images) lines.push(...imageLines(image));
+  for (const pool of p.pools) lines.push(poolLine(pool));
+  if (p.actions.length === 0) lines.push("  no actions");
+  else lines.push("  actions:", ...p.actions.map((a) => `    ${a.kind} ${a.target}: ${a.reason}`));
+  if (c.note !== undefined) lines.push(`  capacity: ${c.note}`);
+  return lines;
+}
+
+function imageLines(image: ImagePlan): string[] {
+  const current =
+    image.currentVersion === undefined
+      ? "no current build"
+      : `current ${image.currentVersion}${image.currentVersion === image.pinnedVersion ? " (pinned)" : ""}`;
+  const previous = image.previousVersion === undefined ? "no previous" : `previous ${image.previousVersion}`;
+  const rejected = new Set(image.rejectedVersions);
+  const ready = image.readyVersions.map((v) => (rejected.has(v) ? `${v} (rejected)` : `${v}`)).join(", ");
+  const lines = [`  image ${image.image}: ${current}, ${previous}; ready: ${ready || "none"}`];
+  if (image.paused) lines.push("    paused");
+  if (image.buildingVersion !== undefined) lines.push(`    building ${image.buildingVersion}`);
+  if (image.noBuildReason !== undefined) lines.push(`    no new build: ${image.noBuildReason}`);
+  return lines;
+}
+
+function poolLine(pool: PoolPlan): string {
+  const n = pool.counts;
+  const kept = `${n.ready} ready, ${n.building} building, ${n.inUse} in use, ${n.held} held`;
+  const stale = n.stale > 0 ? `, ${n.stale} on an old build` : "";
+  const grow = pool.created > 0 ? `; +${pool.created}` : "";
+  const short = pool.short > 0 ? `; short ${pool.short}${pool.note ? ` (${pool.note})` : ""}` : "";
+  return `  pool ${pool.label}: min-ready ${pool.minReady}: ${kept}${stale}${grow}${short}`;
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
