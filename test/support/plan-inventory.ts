@@ -12,8 +12,9 @@ export const DOMAIN = "template.openstack.org";
 
 /** The hash a build of `image` in `provider` made from the config as it is now carries. */
 export function currentHash(config: LoadedConfig, image: string, provider: string): string {
-  const imageConfig = config.images.find((i) => i.name === image)!;
-  const providerConfig = config.providers.find((p) => p.name === provider)!;
+  const imageConfig = config.images.find((i) => i.name === image);
+  const providerConfig = config.providers.find((p) => p.name === provider);
+  if (imageConfig === undefined || providerConfig === undefined) return "not-configured";
   return definitionHash(imageConfig, providerConfig, config.setupDigests[imageConfig.setup] ?? "");
 }
 
