@@ -6,6 +6,8 @@ import { EXIT } from "./exit-codes.js";
 import { processIo, type Io } from "./io.js";
 import { validateCommand } from "./commands/validate.js";
 import { planCommand } from "./commands/plan.js";
+import { imageListCommand } from "./commands/image-list.js";
+import { nodeListCommand } from "./commands/node-list.js";
 
 class UsageError extends Error {}
 
@@ -21,7 +23,7 @@ function withoutCamelCaseEchoes(message: string): string {
   return `${typed.length === 1 ? "Unknown argument" : "Unknown arguments"}: ${typed.join(", ")}`;
 }
 
-const COMMANDS: Command<never>[] = [validateCommand, planCommand];
+const COMMANDS: Command<never>[] = [validateCommand, planCommand, imageListCommand, nodeListCommand];
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode: number = EXIT.ok;

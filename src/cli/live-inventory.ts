@@ -1,0 +1,97 @@
+// What every command that looks at the clouds starts with: images.yaml, each provider's
+// clouds.yaml entry, and one inventory read of all of them (image-list, node-list, plan…).
+import { createHash } from "node:crypto";
+import { formatIssue } from "../config/issues.js";
+import { loadConfig } from "../config/load.js";
+import type { LoadedConfig } from "../config/definition.js";
+import type { ProviderConfig } from "../config/schema.js";
+import { err, ok, type Result } from "../core/result.js";
+import type { Inventory, ReadableProvider } from "../plan/inventory.js";
+import { openProvider, type ProviderClients } from "../openstack/clients.js";
+import type { OpenStackError } from "../openstack/errors.js";
+import { readInventory, type InventoryOptions } from "../openstack/inventory.js";
+import { EXIT } from "./exit-codes.js";
+import type { Io } from "./io.js";
+
+export interface LiveInventory {
+  config: LoadedConfig;
+  /** The providers that were read (all, or the one asked for). */
+  providers: ProviderConfig[];
+  inventory: Inventory;
+  /** Readable providers only. */
+  readable: ReadableProvider[];
+  /** One line per provider that could not be read: "rax-iad: GET …: 503 …". */
+  unreadable: { provider: string; error: string }[];
+}
+
+export interface LiveInventoryRequest extends InventoryOptions {
+  file: string;
+  /** Read only this provider. */
+  provider?: string;
+  /** Unix seconds; default now. */
+  now?: number;
+}
+
+/** A failure before any cloud was read: what to print and the exit code. */
+export interface CommandFailure {
+  exitCode: number;
+  messages: string[];
+}
+
+export async function loadLiveInventory(
+  request: LiveInventoryRequest,
+): Promise<Result<LiveInventory, CommandFailure>> {
+  const loaded = loadConfig(request.file);
+  if (!loaded.ok) return err({ exitCode: EXIT.failed, messages: loaded.error.map(formatIssue) });
+  const config = loaded.value;
+  const providers = request.provider
+    ? config.providers.filter((provider) => provider.name === request.provider)
+    : config.providers;
+  if (providers.length === 0) {
+    const known = config.providers.map((provider) => provider.name).join(", ");
+    return err({
+      exitCode: EXIT.usage,
+      messages: [`no provider "${request.provider}" in ${request.file} (it has: ${known})`],
+    });
+  }
+  const clients: Record<string, Result<ProviderClients, OpenStackError>> = {};
+  for (const provider of providers) clients[provider.name] = openProvider(provider);
+  const now = request.now ?? Math.floor(Date.now() / 1000);
+  const inventory = await readInventory({ providers }, clients, now, request);
+  const entries = providers.map((provider) => inventory.providers[provider.name]!);
+  return ok({
+    config,
+    providers,
+    inventory,
+    readable: entries.filter((entry): entry is ReadableProvider => entry.readable),
+    unreadable: entries.flatMap((entry) =>
+      entry.readable ? [] : [{ provider: entry.provider, error: entry.error }],
+    ),
+  });
+}
+
+/**
+ * The short IDs the CLI shows and takes back (`delete-image ID`): 8 hex digits of a SHA-256 of
+ * what identifies the item for good (provider, image and version for a build; provider and
+ * server id for a node). Same item, same ID on every run and machine; 32 bits make a clash
+ * unlikely among the few thousand items a pool holds, and a command given an ID that matches
+ * two items must refuse it.
+ */
+export function shortId(...parts: readonly (string | number)[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 8);
+}
+
+/** Unix seconds → hours with two decimals, as Nodepool's "Age (hours)". */
+export function ageHours(createdAt: number, now: number): string {
+  return (Math.max(0, now - createdAt) / 3600).toFixed(2);
+}
+
+/** Warns about each unreadable provider; the exit code of a list command: 4 if any, else 0. */
+export function reportUnreadable(live: Pick<LiveInventory, "unreadable">, io: Io): number {
+  for (const { provider, error } of live.unreadable) {
+    io.err(`warning: provider ${provider} could not be read, its items are missing above: ${error}`);
+  }
+  return live.unreadable.length > 0 ? EXIT.cloud : EXIT.ok;
+}
+
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
