@@ -66,22 +66,24 @@ export function node(name: string, imageVersion: number, overrides: Partial<Pool
   };
 }
 
-export function inventoryOf(
-  readAt: number,
-  providers: Record<string, Partial<Omit<ProviderInventory, "readable">> & { error?: string }>,
-): Inventory {
+/** What a test says about one provider: its items, or the error that kept it unread. */
+export type ProviderSketch =
+  { images?: ImageBuild[]; templates?: TemplateServer[]; nodes?: PoolNode[] } | { error: string };
+
+export function inventoryOf(readAt: number, providers: Record<string, ProviderSketch>): Inventory {
   const result: Inventory = { readAt, providers: {} };
   for (const [name, p] of Object.entries(providers)) {
-    result.providers[name] =
-      p.error !== undefined
+    const read: ProviderInventory =
+      "error" in p
         ? { provider: name, readable: false, error: p.error }
         : {
             provider: name,
             readable: true,
-            images: (p as { images?: ImageBuild[] }).images ?? [],
-            templates: (p as { templates?: TemplateServer[] }).templates ?? [],
-            nodes: (p as { nodes?: PoolNode[] }).nodes ?? [],
+            images: p.images ?? [],
+            templates: p.templates ?? [],
+            nodes: p.nodes ?? [],
           };
+    result.providers[name] = read;
   }
   return result;
 }
