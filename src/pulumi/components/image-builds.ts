@@ -1,0 +1,110 @@
+// The builds of one image in one provider: a template server per build in progress and a
+// Snapshot per build kept or started. Builds the plan no longer lists are left undeclared,
+// and Pulumi deletes them: that is how retention happens.
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import { META } from "../../core/metadata.js";
+import type { CloudConfig } from "../../openstack/clouds-config.js";
+import type { ImageBuild, TemplateServer } from "../../plan/inventory.js";
+import type { NewBuild } from "../../plan/types.js";
+import { existingTemplateInputs, FROZEN_INSTANCE_INPUTS, templateServerInputs } from "../instance-inputs.js";
+import { Snapshot } from "../snapshot/snapshot.js";
+
+export interface ImageBuildsArgs {
+  provider: string;
+  image: string;
+  region?: string;
+  cloud: CloudConfig;
+  stack: string;
+  buildTimeoutSeconds: number;
+  /** Flavor to write on re-declared template servers (frozen, so only needs to be valid). */
+  flavor: string;
+  keptBuilds: ImageBuild[];
+  keptTemplates: TemplateServer[];
+  newBuilds: { build: NewBuild; userData: string }[];
+  openstackProvider: openstack.Provider;
+  snapshotPollSeconds?: number;
+}
+
+export const buildName = (provider: string, image: string, version: number) =>
+  `${provider}.${image}-${version}`;
+
+export class ImageBuilds extends pulumi.ComponentResource {
+  /** Snapshot resources by version. */
+  readonly snapshots: Record<number, Snapshot> = {};
+
+  constructor(name: string, args: ImageBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("nodepool:index:Image", name, {}, opts);
+    const serverOptions: pulumi.CustomResourceOptions = {
+      parent: this,
+      provider: args.openstackProvider,
+      ignoreChanges: [...FROZEN_INSTANCE_INPUTS],
+    };
+    const snapshot = (
+      version: number,
+      serverId: pulumi.Input<string>,
+      properties: pulumi.Input<Record<string, string>>,
+      dependsOn?: pulumi.Resource,
+    ) =>
+      new Snapshot(
+        buildName(args.provider, args.image, version),
+        {
+          cloud: args.cloud,
+          region: args.region,
+          provider: args.provider,
+          serverId,
+          imageName: `${args.image}-${version}`,
+          properties,
+          buildTimeoutSeconds: args.buildTimeoutSeconds,
+          pollSeconds: args.snapshotPollSeconds,
+        },
+        { parent: this, dependsOn: dependsOn ? [dependsOn] : [] },
+      );
+
+    for (const template of args.keptTemplates) {
+      new openstack.compute.Instance(
+        buildName(args.provider, args.image, template.version),
+        existingTemplateInputs(template, args.flavor),
+        serverOptions,
+      );
+    }
+    for (const build of args.keptBuilds) {
+      this.snapshots[build.version] = snapshot(
+        build.version,
+        build.templateServerId ?? "",
+        buildProperties(build),
+      );
+    }
+    for (const { build, userData } of args.newBuilds) {
+      const server = new openstack.compute.Instance(
+        buildName(args.provider, args.image, build.version),
+        templateServerInputs(build, userData, args.stack),
+        serverOptions,
+      );
+      // The template server's id is part of the snapshot's properties, once it exists.
+      const properties = server.id.apply((id) => buildProperties({ ...build, templateServerId: id }));
+      this.snapshots[build.version] = snapshot(build.version, server.id, properties, server);
+    }
+    this.registerOutputs({});
+  }
+}
+
+/** nodepool's properties on a snapshot image (docs/metadata.md). */
+export function buildProperties(build: {
+  provider: string;
+  image: string;
+  version: number;
+  hostname: string;
+  definitionHash?: string;
+  templateServerId?: string;
+}): Record<string, string> {
+  return {
+    [META.kind]: "image",
+    [META.provider]: build.provider,
+    [META.image]: build.image,
+    [META.version]: String(build.version),
+    [META.hostname]: build.hostname,
+    ...(build.definitionHash ? { [META.definitionHash]: build.definitionHash } : {}),
+    ...(build.templateServerId ? { [META.templateServer]: build.templateServerId } : {}),
+  };
+}

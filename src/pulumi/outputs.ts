@@ -1,0 +1,30 @@
+// Stack outputs: what `pulumi stack output` shows after a run.
+import type { Plan } from "../plan/types.js";
+
+export interface StackOutputs {
+  /** provider → image → the version new nodes boot from (absent: none ready yet). */
+  currentImages: Record<string, Record<string, number | null>>;
+  /** label → state → nodes, over all providers, after this run. */
+  nodeCounts: Record<string, Record<string, number>>;
+  /** provider → builds started this run. */
+  newBuilds: Record<string, string[]>;
+}
+
+export function stackOutputs(plan: Plan): StackOutputs {
+  const currentImages: StackOutputs["currentImages"] = {};
+  const nodeCounts: StackOutputs["nodeCounts"] = {};
+  const newBuilds: StackOutputs["newBuilds"] = {};
+  const count = (label: string, state: string) => {
+    const byState = (nodeCounts[label] ??= {});
+    byState[state] = (byState[state] ?? 0) + 1;
+  };
+  for (const provider of plan.providers) {
+    currentImages[provider.provider] = Object.fromEntries(
+      provider.images.map((image) => [image.image, image.currentVersion ?? null]),
+    );
+    for (const node of provider.desired.nodes) count(node.label, node.state);
+    for (const node of provider.desired.newNodes) count(node.label, "building");
+    newBuilds[provider.provider] = provider.desired.newBuilds.map((b) => `${b.image}-${b.version}`);
+  }
+  return { currentImages, nodeCounts, newBuilds };
+}

@@ -1,0 +1,82 @@
+// The Pulumi program: load images.yaml → read the inventory → plan → declare. It refuses to
+// declare anything when a provider could not be read or the plan has an error, because a
+// resource left out of a Pulumi program is a resource Pulumi deletes.
+import type { ComponentResourceOptions } from "@pulumi/pulumi";
+import type { LoadedConfig } from "../config/definition.js";
+import { formatIssue, type LocatedIssue } from "../config/issues.js";
+import type { Result } from "../core/result.js";
+import type { CloudConfig } from "../openstack/clouds-config.js";
+import type { Inventory } from "../plan/inventory.js";
+import { plan as makePlan } from "../plan/plan.js";
+import type { Plan } from "../plan/types.js";
+import { NodepoolProvider } from "./components/provider.js";
+import { stackOutputs, type StackOutputs } from "./outputs.js";
+
+/** Everything the program reads from outside, so tests can run it on fixtures. */
+export interface ProgramSources {
+  /** "project/stack": recorded on what this stack creates. */
+  stack: string;
+  loadConfig: () => Result<LoadedConfig, LocatedIssue[]>;
+  /** Credentials of each provider's cloud (for the snapshot provider). */
+  cloudFor: (config: LoadedConfig, provider: string) => Result<CloudConfig, string>;
+  readInventory: (config: LoadedConfig) => Promise<Inventory>;
+  readSetupScript: (path: string) => string;
+  /** Unix seconds. */
+  now: () => number;
+  snapshotPollSeconds?: number;
+  /** Options for each provider's component (tests pass transformations to watch resources). */
+  providerOptions?: ComponentResourceOptions;
+}
+
+export class RefusedToPlan extends Error {}
+
+function refuse(lines: string[]): never {
+  throw new RefusedToPlan(`nodepool declares nothing this run:\n  ${lines.join("\n  ")}`);
+}
+
+/** Decide, or refuse. Nothing is declared until this has returned. */
+export async function decide(
+  sources: ProgramSources,
+): Promise<{ config: LoadedConfig; plan: Plan; clouds: Record<string, CloudConfig> }> {
+  const loaded = sources.loadConfig();
+  if (!loaded.ok) refuse(loaded.error.map(formatIssue));
+  const config = loaded.value;
+  const inventory = await sources.readInventory(config);
+  const plan = makePlan(config, inventory, sources.now());
+  const problems = [
+    ...plan.unreadable.map(
+      (u) => `provider ${u.provider} could not be read, so nothing may change anywhere: ${u.error}`,
+    ),
+    ...plan.errors.map((e) => `${e.path ? `${e.path}: ` : ""}${e.message}`),
+  ];
+  const clouds: Record<string, CloudConfig> = {};
+  for (const provider of config.providers) {
+    const cloud = sources.cloudFor(config, provider.name);
+    if (cloud.ok) clouds[provider.name] = cloud.value;
+    else problems.push(`provider ${provider.name}: ${cloud.error}`);
+  }
+  if (problems.length > 0) refuse(problems);
+  return { config, plan, clouds };
+}
+
+export async function runProgram(sources: ProgramSources): Promise<StackOutputs> {
+  const { config, plan, clouds } = await decide(sources);
+  const setupScripts = Object.fromEntries(
+    config.images.map((i) => [i.setup, sources.readSetupScript(i.setup)]),
+  );
+  for (const providerPlan of plan.providers) {
+    new NodepoolProvider(
+      providerPlan.provider,
+      {
+        config,
+        plan: providerPlan,
+        cloud: clouds[providerPlan.provider]!,
+        stack: sources.stack,
+        setupScripts,
+        snapshotPollSeconds: sources.snapshotPollSeconds,
+      },
+      sources.providerOptions,
+    );
+  }
+  return stackOutputs(plan);
+}

@@ -1,0 +1,280 @@
+// The Pulumi program under pulumi.runtime.setMocks: which resources it declares for the
+// seed's scenario, after a revert, on a new day, and that it declares nothing when a
+// provider cannot be read. No engine needed.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import type { LoadedConfig } from "../../src/config/definition.js";
+import { ok } from "../../src/core/result.js";
+import type { CloudConfig } from "../../src/openstack/clouds-config.js";
+import type { Inventory } from "../../src/plan/inventory.js";
+import type { ProgramSources } from "../../src/pulumi/program.js";
+import { configFromYaml, seedYaml, SCRIPTS } from "../support/config-fixtures.js";
+import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+
+interface Declared {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  ignoreChanges: string[];
+}
+
+const STACK = "nodepool/test";
+const HOUR = 3600;
+const SEED_NOW = 1394514268 + 0.75 * HOUR;
+const CLOUD: CloudConfig = {
+  name: "hpcloud-az2",
+  auth: { type: "password", authUrl: "http://127.0.0.1:5000/v3", username: "u", password: "secret-pw" },
+  interface: "public",
+  source: "test",
+};
+
+let runProgram: typeof import("../../src/pulumi/program.js").runProgram;
+let RefusedToPlan: typeof import("../../src/pulumi/program.js").RefusedToPlan;
+let mockRegistrations: { type: string; name: string }[] = [];
+
+before(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        mockRegistrations.push({ type: args.type, name: args.name });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: (args) => args.inputs,
+    },
+    "nodepool",
+    "test",
+  );
+  // The program must be imported after the mocks are set (notes/toolchain.md).
+  ({ runProgram, RefusedToPlan } = await import("../../src/pulumi/program.js"));
+});
+
+/** Run the program on fixtures; resolve once every resource it declared is registered. */
+async function declare(config: LoadedConfig, inventory: Inventory, now: number): Promise<Declared[]> {
+  const declared: Declared[] = [];
+  const resources: pulumi.Resource[] = [];
+  mockRegistrations = [];
+  const sources: ProgramSources = {
+    stack: STACK,
+    loadConfig: () => ok(config),
+    cloudFor: () => ok(CLOUD),
+    readInventory: async () => inventory,
+    readSetupScript: (path) => SCRIPTS[path]!,
+    now: () => now,
+    providerOptions: {
+      transformations: [
+        (args) => {
+          declared.push({
+            type: args.type,
+            name: args.name,
+            inputs: args.props as Record<string, unknown>,
+            ignoreChanges: args.opts.ignoreChanges ?? [],
+          });
+          resources.push(args.resource);
+          return undefined;
+        },
+      ],
+    },
+  };
+  await runProgram(sources);
+  await Promise.all(resources.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
+  return declared;
+}
+
+const instances = (declared: Declared[]) =>
+  declared.filter((d) => d.type === "openstack:compute/instance:Instance");
+const snapshots = (declared: Declared[]) =>
+  declared.filter((d) => d.type === "pulumi-nodejs:dynamic/nodepool:Snapshot");
+const metadata = (d: Declared) => d.inputs.metadata as Record<string, string> | undefined;
+
+function seedConfig(extra = ""): LoadedConfig {
+  return configFromYaml(seedYaml({ minReady: 3, extra }));
+}
+
+function seedInventory(config: LoadedConfig, nodes = [] as ReturnType<typeof node>[]): Inventory {
+  return inventoryOf(SEED_NOW, {
+    "hpcloud-az2": {
+      images: [
+        readyBuild(config, 1394417686, { createdAt: 1394417686, cloudImageId: "387612" }),
+        readyBuild(config, 1394514268, { createdAt: 1394514268, cloudImageId: "388782" }),
+      ],
+      nodes,
+    },
+  });
+}
+
+describe("the program under mocks", () => {
+  it("declares the seed's scenario: both ready snapshots kept, a pool from the current one", async () => {
+    const config = seedConfig();
+    const declared = await declare(config, seedInventory(config), SEED_NOW);
+
+    assert.deepEqual(
+      declared.filter((d) => d.type.startsWith("nodepool:index:")).map((d) => `${d.type} ${d.name}`),
+      [
+        "nodepool:index:Provider hpcloud-az2",
+        "nodepool:index:Image hpcloud-az2/devstack-precise",
+        "nodepool:index:Pool hpcloud-az2/devstack-precise",
+      ],
+    );
+    assert.deepEqual(
+      declared.filter((d) => d.type === "pulumi:providers:openstack").map((d) => [d.name, d.inputs.cloud]),
+      [["hpcloud-az2", "hpcloud-az2"]],
+    );
+    assert.deepEqual(
+      snapshots(declared)
+        .map((d) => d.name)
+        .sort(),
+      ["hpcloud-az2.devstack-precise-1394417686", "hpcloud-az2.devstack-precise-1394514268"],
+    );
+    const nodes = instances(declared);
+    assert.deepEqual(nodes.map((d) => d.name).sort(), [
+      "devstack-precise-hpcloud-az2-1",
+      "devstack-precise-hpcloud-az2-2",
+      "devstack-precise-hpcloud-az2-3",
+    ]);
+    for (const n of nodes) {
+      assert.equal(n.inputs.imageId, "388782", "new nodes boot the current (newest ready) image");
+      assert.deepEqual(metadata(n), {
+        nodepool_kind: "node",
+        nodepool_provider: "hpcloud-az2",
+        nodepool_label: "devstack-precise",
+        nodepool_image: "devstack-precise",
+        nodepool_version: "1394514268",
+        nodepool_state: "ready",
+        nodepool_stack: STACK,
+      });
+      assert.deepEqual(n.inputs.networks, [{ name: "nodepool-net" }]);
+    }
+  });
+
+  it("after a revert: nodes move to the previous image under new names, the bad snapshot is dropped", async () => {
+    const config = seedConfig(
+      "pins:\n  devstack-precise:\n    hpcloud-az2: 1394417686\nrejected:\n  devstack-precise:\n    hpcloud-az2: [1394514268]\n",
+    );
+    const onBad = { cloudImageId: "388782", stack: STACK, createdAt: SEED_NOW - 600 };
+    const inventory = seedInventory(config, [
+      node("devstack-precise-hpcloud-az2-1", 1394514268, { ...onBad, state: "ready" }),
+      node("devstack-precise-hpcloud-az2-2", 1394514268, { ...onBad, state: "in-use" }),
+      node("devstack-precise-hpcloud-az2-3", 1394514268, { ...onBad, state: "ready" }),
+    ]);
+    const declared = await declare(config, inventory, SEED_NOW + 60);
+
+    const now = SEED_NOW + 60;
+    assert.deepEqual(
+      snapshots(declared).map((d) => d.name),
+      // The previous build stays; the newest good one is now 27 h old, so a new build starts.
+      ["hpcloud-az2.devstack-precise-1394417686", `hpcloud-az2.devstack-precise-${now}`],
+      "the rejected build is no longer declared, so Pulumi deletes it",
+    );
+    const byName = new Map(instances(declared).map((d) => [d.name, d]));
+    assert.ok(byName.has("devstack-precise-hpcloud-az2-2"), "the in-use node is kept");
+    assert.ok(!byName.has("devstack-precise-hpcloud-az2-1") && !byName.has("devstack-precise-hpcloud-az2-3"));
+    const fresh = [...byName.values()].filter((d) => metadata(d)?.nodepool_version === "1394417686");
+    assert.equal(
+      fresh.length,
+      3,
+      "min-ready 3: three ready nodes on the previous image (the in-use one is extra)",
+    );
+    for (const d of fresh) {
+      assert.equal(d.inputs.imageId, "387612");
+      assert.match(d.name, /^devstack-precise-hpcloud-az2-[4-6]$/, "new names never reuse an existing one");
+    }
+  });
+
+  it("on a new day: a template server with the setup script and a snapshot appear", async () => {
+    const config = seedConfig();
+    const nextDay = 1394514268 + 25 * HOUR;
+    const declared = await declare(config, seedInventory(config), nextDay);
+    const version = nextDay;
+    const template = instances(declared).find((d) => metadata(d)?.nodepool_kind === "template");
+    assert.ok(template, "a template server is declared");
+    assert.equal(template.name, `hpcloud-az2.devstack-precise-${version}`);
+    assert.equal(template.inputs.name, `devstack-precise-${version}.template.openstack.org`);
+    assert.equal(template.inputs.imageName, "ubuntu-precise");
+    assert.equal(template.inputs.flavorName, "m1.nodepool");
+    assert.equal(template.inputs.userData, SCRIPTS["setup/prepare_devstack.sh"]);
+    const snapshot = snapshots(declared).find((d) => d.name.endsWith(`-${version}`));
+    assert.ok(snapshot, "its snapshot is declared");
+    assert.equal(snapshot.inputs.imageName, `devstack-precise-${version}`);
+    assert.equal(snapshot.inputs.buildTimeoutSeconds, 3600);
+  });
+
+  it("refuses before declaring anything when a provider cannot be read", async () => {
+    const config = configFromYaml(
+      seedYaml({ minReady: 3 }).replace(
+        "images:",
+        "  - name: rax-iad\n    max-servers: 4\n    flavor: m1.nodepool\nimages:",
+      ),
+    );
+    const inventory = inventoryOf(SEED_NOW, {
+      "hpcloud-az2": { images: [readyBuild(config, 1394514268)] },
+      "rax-iad": { error: "rax-iad: GET http://127.0.0.1:8774/v2.1/servers/detail: 503 Service Unavailable" },
+    });
+    await assert.rejects(declare(config, inventory, SEED_NOW), (error: Error) => {
+      assert.ok(error instanceof RefusedToPlan);
+      assert.match(
+        error.message,
+        /provider rax-iad could not be read, so nothing may change anywhere: rax-iad: GET .*503/,
+      );
+      return true;
+    });
+    assert.deepEqual(mockRegistrations, [], "not one resource was registered");
+  });
+
+  it("refuses when the plan has an error (a pin to a build that does not exist)", async () => {
+    const config = seedConfig("pins:\n  devstack-precise:\n    hpcloud-az2: 1394400000\n");
+    await assert.rejects(declare(config, seedInventory(config), SEED_NOW), /1394400000/);
+    assert.deepEqual(mockRegistrations, []);
+  });
+});
+
+describe("servers can never be rebuilt or replaced by a change to images.yaml", () => {
+  it("every server declares every Instance input as ignored", async () => {
+    const config = seedConfig();
+    const inventory = seedInventory(config, [
+      node("devstack-precise-hpcloud-az2-1", 1394514268, {
+        cloudImageId: "388782",
+        stack: STACK,
+        state: "in-use",
+      }),
+    ]);
+    const declared = await declare(config, inventory, 1394514268 + 25 * HOUR);
+    const source = readFileSync("node_modules/@pulumi/openstack/compute/instance.d.ts", "utf8");
+    const argsBlock = /export interface InstanceArgs \{([\s\S]*?)\n\}/.exec(source)![1]!;
+    const allInputs = [...argsBlock.matchAll(/^\s{4}(\w+)\??:/gm)].map((m) => m[1]!).sort();
+    assert.ok(allInputs.includes("imageId") && allInputs.includes("userData"));
+    assert.ok(instances(declared).length >= 3);
+    for (const server of instances(declared)) {
+      assert.deepEqual([...server.ignoreChanges].sort(), allInputs, `${server.name} ignores every input`);
+    }
+  });
+
+  it("an in-use node keeps its name when its image is rejected, pinned away or the config changes", async () => {
+    const inUse = node("devstack-precise-hpcloud-az2-1", 1394514268, {
+      cloudImageId: "388782",
+      stack: STACK,
+      state: "in-use",
+    });
+    for (const extra of [
+      "pins:\n  devstack-precise:\n    hpcloud-az2: 1394417686\n",
+      "rejected:\n  devstack-precise:\n    hpcloud-az2: [1394514268]\n",
+    ]) {
+      const config = seedConfig(extra);
+      const declared = await declare(config, seedInventory(config, [inUse]), SEED_NOW);
+      const same = instances(declared).filter((d) => d.name === inUse.name);
+      assert.equal(same.length, 1, "declared once, under its own name");
+      assert.equal(metadata(same[0]!), undefined, "declared from the inventory, not as a new node");
+    }
+  });
+
+  it("nodes another stack created are not declared, so this stack never deletes them", async () => {
+    const config = seedConfig();
+    const foreign = node("devstack-precise-hpcloud-az2-9", 1394514268, {
+      stack: "nodepool/other",
+      state: "in-use",
+    });
+    const declared = await declare(config, seedInventory(config, [foreign]), SEED_NOW);
+    assert.ok(!instances(declared).some((d) => d.name === foreign.name));
+  });
+});
