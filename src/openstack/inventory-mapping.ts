@@ -117,6 +117,7 @@ export function templateServerFrom(
     hostname: meta[META.hostname] ?? hostnameOf(image, version, templateDomain),
     state: templateState(server.status),
     createdAt: seconds(server.created),
+    ...(meta[META.stack] ? { stack: meta[META.stack] } : {}),
   };
 }
 
@@ -141,5 +142,6 @@ export function poolNodeFrom(provider: string, server: NovaServer): PoolNode | u
   if (meta[META.claimedBy]) node.claimedBy = meta[META.claimedBy];
   if (stateChangedAt) node.stateChangedAt = stateChangedAt;
   if (meta[META.holdReason]) node.holdReason = meta[META.holdReason];
+  if (meta[META.stack]) node.stack = meta[META.stack];
   return node;
 }
