@@ -1,0 +1,188 @@
+// Pool rules: which nodes stay, which are replaced and why, how many are added, their names.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { plan } from "../../src/plan/plan.js";
+import type { PoolNode } from "../../src/plan/inventory.js";
+import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
+import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { poolPlan, providerPlan, reasonFor, targets } from "../support/plan-queries.js";
+
+const NOW = 1_400_000_000;
+const HOUR = 3600;
+const CURRENT = NOW - 2 * HOUR;
+const OLD = NOW - 26 * HOUR;
+const config = configFromYaml(seedYaml({ minReady: 3, maxServers: 20 }));
+const images = [readyBuild(config, OLD), readyBuild(config, CURRENT)];
+const name = (n: number) => `devstack-precise-hpcloud-az2-${n}`;
+const planWith = (nodes: PoolNode[], cfg = config) =>
+  plan(cfg, inventoryOf(NOW, { "hpcloud-az2": { images, nodes } }), NOW);
+
+test("in-use, held and building nodes stay whatever they were booted from", () => {
+  const nodes = [
+    node(name(1), OLD, { state: "in-use" }),
+    node(name(2), OLD, { state: "hold" }),
+    node(name(3), OLD, { state: "building" }),
+    node(name(4), CURRENT, { state: "building" }),
+  ];
+  const result = planWith(nodes);
+  assert.deepEqual(
+    providerPlan(result).desired.nodes.map((n) => n.name),
+    nodes.map((n) => n.name),
+  );
+  assert.deepEqual(targets(result, "delete-node"), []);
+  assert.deepEqual(poolPlan(result).counts, { ready: 0, building: 1, inUse: 1, held: 1, stale: 1 });
+});
+
+test("used, failed and deleting nodes are deleted, each with its reason", () => {
+  const result = planWith([
+    node(name(1), CURRENT, { state: "used" }),
+    node(name(2), CURRENT, { state: "failed" }),
+    node(name(3), CURRENT, { state: "deleting" }),
+  ]);
+  assert.equal(reasonFor(result, "delete-node", name(1)), "used by its job");
+  assert.equal(reasonFor(result, "delete-node", name(2)), "the server failed");
+  assert.equal(reasonFor(result, "delete-node", name(3)), "marked for deletion");
+});
+
+test("ready nodes booted from a build that is not current are replaced", () => {
+  const result = planWith([node(name(1), OLD, { createdAt: NOW - HOUR }), node(name(2), CURRENT)]);
+  assert.equal(reasonFor(result, "delete-node", name(1)), `booted from ${OLD}, current is ${CURRENT}`);
+  assert.deepEqual(
+    providerPlan(result).desired.nodes.map((n) => n.name),
+    [name(2)],
+  );
+});
+
+test("ready nodes older than max-ready-age are replaced; younger ones stay", () => {
+  const result = planWith([
+    node(name(1), CURRENT, { createdAt: NOW - 25 * HOUR }),
+    node(name(2), CURRENT, { createdAt: NOW - 23 * HOUR }),
+  ]);
+  assert.equal(reasonFor(result, "delete-node", name(1)), "25.0 h old, max-ready-age 24.0 h");
+  assert.deepEqual(
+    providerPlan(result).desired.nodes.map((n) => n.name),
+    [name(2)],
+  );
+});
+
+test("without max-ready-age, old ready nodes stay", () => {
+  const noAge = configFromYaml(seedYaml({ maxServers: 20 }).replace("    max-ready-age: 24h\n", ""));
+  const result = planWith([node(name(1), CURRENT, { createdAt: NOW - 90 * HOUR })], noAge);
+  assert.deepEqual(targets(result, "delete-node"), []);
+});
+
+test("new nodes fill min-ready, counting kept ready and building nodes on the current build", () => {
+  const result = planWith([
+    node(name(1), CURRENT, { state: "ready" }),
+    node(name(2), CURRENT, { state: "in-use" }),
+    node(name(3), OLD, { state: "building" }),
+  ]);
+  const pool = poolPlan(result);
+  assert.equal(pool.deficit, 2);
+  assert.equal(pool.created, 2);
+  const created = providerPlan(result).desired.newNodes;
+  assert.deepEqual(
+    created.map((n) => [n.name, n.imageVersion, n.cloudImageId, n.flavor]),
+    [
+      [name(4), CURRENT, `glance-${CURRENT}`, "m1.nodepool"],
+      [name(5), CURRENT, `glance-${CURRENT}`, "m1.nodepool"],
+    ],
+  );
+  assert.deepEqual(created[0]?.networks, ["nodepool-net"]);
+  assert.equal(
+    reasonFor(result, "create-node", name(4)),
+    `devstack-precise has 1 of min-ready 3; boots devstack-precise ${CURRENT}`,
+  );
+});
+
+test("a label flavor wins over the provider's", () => {
+  const flavored = configFromYaml(
+    seedYaml({ maxServers: 20 }).replace(
+      "    max-ready-age: 24h\n",
+      "    max-ready-age: 24h\n    flavor: m1.big\n",
+    ),
+  );
+  const result = planWith([], flavored);
+  assert.ok(providerPlan(result).desired.newNodes.every((n) => n.flavor === "m1.big"));
+});
+
+test("new names count on from the highest existing number and skip names taken elsewhere", () => {
+  const twoPools = configFromYaml(`
+providers:
+  - { name: b-c, max-servers: 20, flavor: f }
+  - { name: c, max-servers: 20, flavor: f }
+images:
+  - { name: img, base-image: base, setup: setup/other.sh, providers: [b-c, c] }
+labels:
+  - { name: a, image: img, min-ready: { b-c: 2 } }
+  - { name: a-b, image: img, min-ready: { c: 1 } }
+`);
+  const build = (provider: string) =>
+    readyBuild(twoPools, NOW - HOUR, { image: "img", provider, hostname: `img-${NOW - HOUR}` });
+  const inventory = inventoryOf(NOW, {
+    "b-c": {
+      images: [build("b-c")],
+      nodes: [node("a-b-c-7", NOW - HOUR, { provider: "b-c", label: "a", state: "in-use" })],
+    },
+    // Pool a-b in provider c names its nodes a-b-c-N too: a-b-c-8 exists there.
+    c: {
+      images: [build("c")],
+      nodes: [node("a-b-c-8", NOW - HOUR, { provider: "c", label: "a-b", state: "hold" })],
+    },
+  });
+  const result = plan(twoPools, inventory, NOW);
+  assert.deepEqual(targets(result, "create-node", "b-c"), ["a-b-c-9", "a-b-c-10"]);
+  assert.deepEqual(targets(result, "create-node", "c"), ["a-b-c-11"]);
+});
+
+test("names with a non-numeric suffix are ignored when counting on", () => {
+  const result = planWith([
+    node(`${name(3)}-old`, CURRENT, { state: "in-use" }),
+    node(name(2), CURRENT, { state: "hold" }),
+  ]);
+  assert.deepEqual(targets(result, "create-node"), [name(3), name(4), name(5)]);
+});
+
+test("without a current build the pool cannot grow and ready nodes stay, except rejected ones", () => {
+  const rejectedOld = configFromYaml(
+    seedYaml({ maxServers: 20, extra: `rejected:\n  devstack-precise:\n    hpcloud-az2: [${OLD}]\n` }),
+  );
+  const onlyOld = inventoryOf(NOW, {
+    "hpcloud-az2": {
+      images: [readyBuild(config, OLD)],
+      nodes: [node(name(1), OLD), node(name(2), NOW - 40 * HOUR, { createdAt: NOW - 30 * HOUR })],
+    },
+  });
+  const result = plan(rejectedOld, onlyOld, NOW);
+  assert.equal(reasonFor(result, "delete-node", name(1)), `booted from rejected ${OLD}`);
+  assert.deepEqual(
+    providerPlan(result).desired.nodes.map((n) => n.name),
+    [name(2)],
+  );
+  const pool = poolPlan(result);
+  assert.equal(pool.currentVersion, undefined);
+  assert.equal(pool.created, 0);
+  assert.equal(pool.short, 2);
+  assert.equal(pool.note, "no current build of image devstack-precise here: the pool cannot get new nodes");
+});
+
+test("nodes of a label without a pool here are drained: ready ones go, in-use and held stay", () => {
+  const result = planWith([
+    node("gone-hpcloud-az2-1", CURRENT, { label: "gone" }),
+    node("gone-hpcloud-az2-2", CURRENT, { label: "gone", state: "in-use" }),
+    node("gone-hpcloud-az2-3", CURRENT, { label: "gone", state: "building" }),
+  ]);
+  assert.equal(reasonFor(result, "delete-node", "gone-hpcloud-az2-1"), "label gone has no pool here");
+  assert.deepEqual(targets(result, "delete-node"), ["gone-hpcloud-az2-1", "gone-hpcloud-az2-3"]);
+  assert.ok(providerPlan(result).desired.nodes.some((n) => n.name === "gone-hpcloud-az2-2"));
+});
+
+test("every node of the inventory is either kept or deleted, never both", () => {
+  const nodes = (["building", "ready", "in-use", "used", "hold", "failed", "deleting"] as const).map(
+    (state, i) => node(name(i + 1), i % 2 === 0 ? CURRENT : OLD, { state }),
+  );
+  const result = planWith(nodes);
+  const kept = providerPlan(result).desired.nodes.map((n) => n.name);
+  const deleted = targets(result, "delete-node");
+  assert.deepEqual([...kept, ...deleted].sort(), nodes.map((n) => n.name).sort());
+});
