@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { Inventory } from "./inventory.js";
 import { NODE_STATES } from "./inventory.js";
+import { compareNatural } from "./sort.js";
 import { err, ok, type Result } from "../core/result.js";
 
 const seconds = z.number().int().nonnegative();
