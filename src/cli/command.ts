@@ -9,6 +9,13 @@ export interface Command<Args = Record<string, unknown>> {
   run: (args: Args, io: Io) => Promise<number>;
 }
 
+/** A command with subcommands: `nodepool node claim`, `nodepool node release`, … */
+export interface CommandGroup {
+  command: string;
+  describe: string;
+  subcommands: Command<never>[];
+}
+
 /** Options that most commands take. */
 export function withConfigFile(yargs: Argv): Argv {
   return yargs.option("file", {

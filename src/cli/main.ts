@@ -1,13 +1,15 @@
 // The `nodepool` CLI: parses arguments and runs one command, returning its exit code.
 // Light on purpose: nothing here loads Pulumi.
 import yargs from "yargs";
-import type { Command } from "./command.js";
+import type { Argv } from "yargs";
+import type { Command, CommandGroup } from "./command.js";
 import { EXIT } from "./exit-codes.js";
 import { processIo, type Io } from "./io.js";
 import { validateCommand } from "./commands/validate.js";
 import { planCommand } from "./commands/plan.js";
 import { imageListCommand } from "./commands/image-list.js";
 import { nodeListCommand } from "./commands/node-list.js";
+import { nodeCommand } from "./commands/node.js";
 
 class UsageError extends Error {}
 
@@ -23,7 +25,13 @@ function withoutCamelCaseEchoes(message: string): string {
   return `${typed.length === 1 ? "Unknown argument" : "Unknown arguments"}: ${typed.join(", ")}`;
 }
 
-const COMMANDS: Command<never>[] = [validateCommand, planCommand, imageListCommand, nodeListCommand];
+const COMMANDS: (Command<never> | CommandGroup)[] = [
+  validateCommand,
+  planCommand,
+  imageListCommand,
+  nodeListCommand,
+  nodeCommand,
+];
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -47,16 +55,24 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // Throwing stops yargs from running the handler after a usage error.
       throw new UsageError(withoutCamelCaseEchoes(message ?? error?.message ?? "wrong usage"));
     });
-  for (const command of COMMANDS) {
-    cli.command({
-      command: command.command as string,
-      describe: command.describe,
-      builder: command.builder,
+  const register = (parent: Argv, entry: Command<never> | CommandGroup): void => {
+    if ("subcommands" in entry) {
+      parent.command(entry.command, entry.describe, (group) => {
+        for (const sub of entry.subcommands) register(group, sub);
+        return group.demandCommand(1, `Name a \`${entry.command}\` command (see the list above).`);
+      });
+      return;
+    }
+    parent.command({
+      command: entry.command as string,
+      describe: entry.describe,
+      builder: entry.builder,
       handler: async (args) => {
-        exitCode = await command.run(args as never, io);
+        exitCode = await entry.run(args as never, io);
       },
     });
-  }
+  };
+  for (const entry of COMMANDS) register(cli, entry);
   try {
     await cli.parseAsync();
   } catch (error) {

@@ -1,0 +1,107 @@
+// `nodepool node claim LABEL`: take one ready node for a job.
+import { hostname } from "node:os";
+import { claimInProvider, type ClaimedNode } from "../../nodes/claim.js";
+import { openProvider } from "../../openstack/clients.js";
+import { loadConfig } from "../../config/load.js";
+import { formatIssue } from "../../config/issues.js";
+import { withConfigFile, withJson, type Command } from "../command.js";
+import { EXIT } from "../exit-codes.js";
+import { printJson } from "../io.js";
+import { nodeId } from "./node-list.js";
+
+interface ClaimArgs {
+  label: string;
+  file: string;
+  provider?: string;
+  json: boolean;
+  wait: number;
+  claimer?: string;
+}
+
+const POLL_SECONDS = 5;
+const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+export const nodeClaimCommand: Command<ClaimArgs> = {
+  command: "claim <label>",
+  describe: "Take one ready node of a label for a job and mark it in-use; prints its id, name and IP",
+  builder: (yargs) =>
+    withJson(withConfigFile(yargs))
+      .positional("label", { type: "string", describe: "the label (pool) to take a node from" })
+      .option("provider", {
+        type: "string",
+        describe: "only this provider (default: every provider of the label)",
+      })
+      .option("wait", {
+        type: "number",
+        default: 0,
+        describe: "wait up to this many seconds for a ready node",
+      })
+      .option("claimer", {
+        type: "string",
+        describe: "who claims, recorded on the node (default: $NODEPOOL_CLAIMER, else host:pid)",
+      })
+      .example([
+        ["$0 node claim devstack-precise --json", "claim a node; JSON with id, name, ip"],
+        ["$0 node claim devstack-precise --wait 600 --claimer job-1234", "wait up to 10 minutes"],
+      ])
+      .epilogue(
+        "Exit codes: 0 claimed, 3 no ready node (after --wait), 4 a cloud refused, 1 bad images.yaml.",
+      ),
+  run: async (args, io) => {
+    const loaded = loadConfig(args.file);
+    if (!loaded.ok) {
+      for (const issue of loaded.error) io.err(formatIssue(issue));
+      return EXIT.failed;
+    }
+    const label = loaded.value.labels.find((l) => l.name === args.label);
+    if (!label) {
+      io.err(`nodepool node claim: no label "${args.label}" in ${args.file}`);
+      return EXIT.usage;
+    }
+    const providers = loaded.value.providers.filter(
+      (p) => (label.minReady[p.name] ?? 0) > 0 && (args.provider === undefined || p.name === args.provider),
+    );
+    if (providers.length === 0) {
+      io.err(`nodepool node claim: label ${args.label} has no pool in ${args.provider ?? "any provider"}`);
+      return EXIT.usage;
+    }
+    const claimer = args.claimer ?? process.env.NODEPOOL_CLAIMER ?? `${hostname()}:${process.pid}`;
+    const deadline = Date.now() + args.wait * 1000;
+    const cloudErrors: string[] = [];
+    for (;;) {
+      cloudErrors.length = 0;
+      for (const provider of providers) {
+        const clients = openProvider(provider);
+        if (!clients.ok) {
+          cloudErrors.push(clients.error.message);
+          continue;
+        }
+        const claimed = await claimInProvider(clients.value, {
+          label: args.label,
+          claimer,
+          now: Math.floor(Date.now() / 1000),
+        });
+        if (claimed.ok) return report(claimed.value);
+        if (claimed.error.kind === "cloud") cloudErrors.push(claimed.error.message);
+      }
+      if (Date.now() + POLL_SECONDS * 1000 > deadline) break;
+      io.progress(
+        `no ready ${args.label} node yet; waiting (${Math.ceil((deadline - Date.now()) / 1000)} s left)`,
+      );
+      await sleep(POLL_SECONDS);
+    }
+    for (const message of cloudErrors) io.err(`nodepool node claim: ${message}`);
+    if (cloudErrors.length === providers.length) return EXIT.cloud;
+    io.err(
+      `nodepool node claim: no ready ${args.label} node${args.wait > 0 ? ` within ${args.wait} s` : ""}`,
+    );
+    return EXIT.noNode;
+
+    function report(node: ClaimedNode): number {
+      const id = nodeId(node);
+      if (args.json) printJson(io, { id, ...node });
+      else io.out(`${id} ${node.name} ${node.ip ?? "-"}`);
+      return EXIT.ok;
+    }
+  },
+};
