@@ -20,7 +20,7 @@ export interface InventoryOptions {
 
 export const DEFAULT_PROVIDER_DEADLINE_MS = 60_000;
 
-type ProviderSettings = Pick<ProviderConfig, "name" | "templateDomain">;
+type ProviderSettings = Pick<ProviderConfig, "name"> & { templateDomain?: string };
 
 /**
  * @param clients by provider name; an error (say, its cloud is missing from clouds.yaml) makes

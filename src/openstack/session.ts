@@ -33,6 +33,7 @@ export type ServiceRequest = Omit<HttpRequest, "url"> & { path: string };
 /** What sessions derived by withSignal() share: one token, one set of counters. */
 interface SharedState {
   token?: Token;
+  renewAtMs?: number;
   pendingToken?: Promise<Result<Token, OpenStackError>>;
   /** Requests sent, retries included, by service type ("identity" counts token issues). */
   requestCounts: Record<string, number>;
@@ -87,15 +88,25 @@ export class Session {
     return (this.options.now ?? Date.now)();
   }
 
-  /** The current token, issuing one when there is none or it expires within renewBeforeMs. */
+  /**
+   * The current token, issuing one when there is none or it is due for renewal: renewBeforeMs
+   * before expiry, or half-way through its life if Keystone gives out shorter-lived tokens.
+   */
   async currentToken(): Promise<Result<Token, OpenStackError>> {
-    const renewBefore = this.options.renewBeforeMs ?? 5 * 60_000;
     const shared = this.shared;
-    if (shared.token && shared.token.expiresAtMs - this.now() > renewBefore) return ok(shared.token);
+    if (shared.token && this.now() < (shared.renewAtMs ?? 0)) return ok(shared.token);
     // Concurrent callers share one token request.
     shared.pendingToken ??= issueToken(this.cloud.auth, this.context("identity")).then((issued) => {
       shared.pendingToken = undefined;
-      if (issued.ok) shared.token = issued.value;
+      if (issued.ok) {
+        const now = this.now();
+        const margin = Math.min(
+          this.options.renewBeforeMs ?? 5 * 60_000,
+          (issued.value.expiresAtMs - now) / 2,
+        );
+        shared.token = issued.value;
+        shared.renewAtMs = issued.value.expiresAtMs - margin;
+      }
       return issued;
     });
     return shared.pendingToken;
@@ -103,9 +114,12 @@ export class Session {
 
   async endpoint(type: ServiceType): Promise<Result<string, OpenStackError>> {
     const token = await this.currentToken();
-    if (!token.ok) return token;
+    return token.ok ? this.endpointIn(token.value, type) : token;
+  }
+
+  private endpointIn(token: Token, type: ServiceType): Result<string, OpenStackError> {
     const region = this.options.region ?? this.cloud.regionName;
-    const found = findEndpoint(token.value.catalog, { type, interface: this.cloud.interface, region });
+    const found = findEndpoint(token.catalog, { type, interface: this.cloud.interface, region });
     if (!found.ok) return err({ kind: "endpoint", provider: this.provider, message: found.error });
     return ok(unversioned(type, found.value));
   }
@@ -114,14 +128,13 @@ export class Session {
     service: ServiceType,
     request: ServiceRequest,
   ): Promise<Result<HttpResponse, OpenStackError>> {
-    const base = await this.endpoint(service);
-    if (!base.ok) return base;
-    const url = /^https?:\/\//.test(request.path) ? request.path : joinUrl(base.value, request.path);
-    const send = async (token: Token) =>
-      sendRequest(
-        { ...request, url, headers: { ...request.headers, "X-Auth-Token": token.value } },
-        this.context(service),
-      );
+    const send = async (token: Token): Promise<Result<HttpResponse, OpenStackError>> => {
+      const base = this.endpointIn(token, service);
+      if (!base.ok) return base;
+      const url = /^https?:\/\//.test(request.path) ? request.path : joinUrl(base.value, request.path);
+      const headers = { ...request.headers, "X-Auth-Token": token.value };
+      return sendRequest({ ...request, url, headers }, this.context(service));
+    };
     const first = await this.currentToken();
     if (!first.ok) return first;
     const answer = await send(first.value);

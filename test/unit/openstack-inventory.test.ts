@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { META } from "../../src/core/metadata.js";
+import { err } from "../../src/core/result.js";
+import { clientsForSession, type ProviderClients } from "../../src/openstack/clients.js";
+import { imageState, nodeState, poolNodeFrom } from "../../src/openstack/inventory-mapping.js";
+import { readInventory } from "../../src/openstack/inventory.js";
+import type { NovaServer } from "../../src/openstack/nova.js";
+import { Session } from "../../src/openstack/session.js";
+import { startFakeCloud, type FakeCloud, type FakeCloudOptions } from "../support/openstack-fake.js";
+
+const fakes: FakeCloud[] = [];
+after(() => Promise.all(fakes.map((fake) => fake.close())));
+
+async function provider(
+  name: string,
+  options: FakeCloudOptions,
+): Promise<[string, ProviderClients, FakeCloud]> {
+  const fake = await startFakeCloud(options);
+  fakes.push(fake);
+  const session = new Session(fake.cloud(), {
+    provider: name,
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+  });
+  return [name, clientsForSession(session), fake];
+}
+
+const image = (provider: string, version: number, status = "active") => ({
+  id: `img-${provider}-${version}`,
+  name: `devstack-precise-${version}`,
+  status,
+  created_at: "2026-11-27T10:00:00Z",
+  [META.kind]: "image",
+  [META.provider]: provider,
+  [META.image]: "devstack-precise",
+  [META.version]: String(version),
+  [META.createdAt]: String(version + 2700),
+  [META.templateServer]: `tpl-${version}`,
+});
+
+const server = (id: string, status: string, metadata: Record<string, string>): NovaServer => ({
+  id,
+  name: id,
+  status,
+  created: "2026-11-27T12:00:00Z",
+  metadata,
+  addresses: { net: [{ addr: "10.0.0.5", version: 4 }] },
+  image: { id: "img-a-1394417686" },
+  flavor: {},
+});
+
+describe("inventory read", () => {
+  it("maps images, templates and nodes from nodepool's metadata, skipping what is not ours", async () => {
+    const node = {
+      [META.kind]: "node",
+      [META.provider]: "a",
+      [META.label]: "devstack-precise",
+      [META.version]: "1394417686",
+    };
+    const [, clients] = await provider("a", {
+      images: [image("a", 1394417686), image("a", 1394514268, "queued"), image("other", 1)],
+      servers: [
+        server("n1", "ACTIVE", node),
+        server("n2", "ACTIVE", { ...node, [META.state]: "in-use", [META.claimedBy]: "job-7" }),
+        server("n3", "BUILD", node),
+        server("t1", "ACTIVE", {
+          [META.kind]: "template",
+          [META.provider]: "a",
+          [META.image]: "devstack-precise",
+          [META.version]: "1394514268",
+        }),
+        server("stranger", "ACTIVE", {}),
+        server("n-other", "ACTIVE", { ...node, [META.provider]: "b" }),
+      ],
+    });
+    const inventory = await readInventory(
+      { providers: [{ name: "a", templateDomain: "t.example" }] },
+      { a: { ok: true, value: clients } },
+      1394516968,
+    );
+    const a = inventory.providers.a!;
+    assert.ok(a.readable);
+    assert.deepEqual(
+      a.images.map((b) => [b.version, b.state, b.createdAt, b.hostname, b.cloudImageId, b.templateServerId]),
+      [
+        [
+          1394417686,
+          "ready",
+          1394420386,
+          "devstack-precise-1394417686.t.example",
+          "img-a-1394417686",
+          "tpl-1394417686",
+        ],
+        [
+          1394514268,
+          "building",
+          1394516968,
+          "devstack-precise-1394514268.t.example",
+          "img-a-1394514268",
+          "tpl-1394514268",
+        ],
+      ],
+    );
+    assert.deepEqual(
+      a.templates.map((t) => [t.serverId, t.state, t.version]),
+      [["t1", "active", 1394514268]],
+    );
+    assert.deepEqual(
+      a.nodes.map((n) => [n.serverId, n.state, n.ip, n.imageVersion, n.claimedBy]),
+      [
+        ["n1", "ready", "10.0.0.5", 1394417686, undefined],
+        ["n2", "in-use", "10.0.0.5", 1394417686, "job-7"],
+        ["n3", "building", "10.0.0.5", 1394417686, undefined],
+      ],
+    );
+    assert.equal(inventory.readAt, 1394516968);
+  });
+
+  it("reads providers in parallel; a hung one is unreadable at its deadline, the others are read", async () => {
+    const [, fast] = await provider("fast", { images: [image("fast", 100)], latencyMs: 50 });
+    const [, hung] = await provider("hung", {
+      fault: (r) => (r.path.includes("/servers") ? "hang" : undefined),
+    });
+    const [, down] = await provider("down", {
+      fault: (r) =>
+        r.path.startsWith("/v3") ? undefined : { status: 503, body: { message: "maintenance" } },
+    });
+    const started = Date.now();
+    const inventory = await readInventory(
+      {
+        providers: [
+          { name: "fast" },
+          { name: "hung" },
+          { name: "down" },
+          { name: "missing" },
+          { name: "noconf" },
+        ],
+      },
+      {
+        fast: { ok: true, value: fast },
+        hung: { ok: true, value: hung },
+        down: { ok: true, value: down },
+        noconf: err({ kind: "config", provider: "noconf", message: 'cloud "noconf" not found' }),
+      },
+      0,
+      { deadlineMs: 400 },
+    );
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 1500, `took ${elapsed} ms`);
+    const fastRead = inventory.providers.fast!;
+    assert.ok(fastRead.readable && fastRead.images.length === 1);
+    const error = (name: string) => {
+      const entry = inventory.providers[name]!;
+      return entry.readable ? "readable" : entry.error;
+    };
+    assert.equal(error("hung"), "hung: not read within the 400 ms deadline");
+    assert.match(
+      error("down"),
+      /^down: GET http:\/\/127\.0\.0\.1:\d+\/.*: 503 Service Unavailable: maintenance$/,
+    );
+    assert.equal(error("missing"), "missing: no client for this provider");
+    assert.equal(error("noconf"), 'noconf: cloud "noconf" not found');
+  });
+
+  it("makes a constant number of list calls per provider: 1 token, 1 Glance list, 1 Nova list, plus pages", async () => {
+    const images = Array.from({ length: 120 }, (_, n) => image("p", 1000 + n));
+    const node = { [META.kind]: "node", [META.provider]: "p", [META.label]: "l", [META.version]: "1000" };
+    const servers = Array.from({ length: 90 }, (_, n) =>
+      server(`s${String(n).padStart(3, "0")}`, "ACTIVE", node),
+    );
+    const [, clients, fake] = await provider("p", { images, servers });
+    const inventory = await readInventory(
+      { providers: [{ name: "p" }] },
+      { p: { ok: true, value: clients } },
+      0,
+      { pageSize: 50 },
+    );
+    const p = inventory.providers.p!;
+    assert.ok(p.readable && p.images.length === 120 && p.nodes.length === 90);
+    assert.deepEqual(clients.session.requestCounts, { identity: 1, image: 3, compute: 2 });
+    assert.equal(fake.requests.length, 6);
+  });
+});
+
+describe("state mapping", () => {
+  it("maps Glance statuses: only active is ready", () => {
+    assert.deepEqual(
+      ["active", "queued", "saving", "importing", "killed", "deactivated", "pending_delete"].map(imageState),
+      ["ready", "building", "building", "building", "failed", "failed", "failed"],
+    );
+  });
+
+  it("maps Nova status first, then the CLI's metadata state", () => {
+    assert.equal(nodeState("BUILD", "ready"), "building");
+    assert.equal(nodeState("ERROR", "hold"), "failed");
+    assert.equal(nodeState("ACTIVE", undefined), "ready");
+    assert.equal(nodeState("ACTIVE", "hold"), "hold");
+    assert.equal(nodeState("ACTIVE", "bogus"), "failed");
+    assert.equal(nodeState("SHUTOFF", undefined), "failed");
+    assert.equal(nodeState("SHUTOFF", "hold"), "hold");
+  });
+
+  it("ignores servers whose metadata is not a node of this provider", () => {
+    assert.equal(
+      poolNodeFrom("a", server("x", "ACTIVE", { [META.kind]: "node", [META.provider]: "a" })),
+      undefined,
+    );
+  });
+});
