@@ -107,7 +107,9 @@ export function parseInventory(json: string): Result<Inventory, string[]> {
   }
   const parsed = inventorySchema.safeParse(input);
   if (!parsed.success)
-    return err(parsed.error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`));
+    return err(
+      parsed.error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`).sort(compareNatural),
+    );
   return ok(parsed.data as Inventory);
 }
 
