@@ -18,6 +18,7 @@ conf_hash() {
     glance) files=("$ETC"/glance/* "$ETC/uwsgi/glance.ini") ;;
     placement) files=("$ETC"/placement/* "$ETC/uwsgi/placement.ini") ;;
     nova-api) files=("$ETC"/nova/* "$ETC/uwsgi/nova-api.ini") ;;
+    nova-compute) files=("$ETC/nova/nova-compute.conf" "$HERE/py/launch.py") ;;
     nova-*) files=("$ETC/nova/nova.conf" "$HERE/py/launch.py") ;;
     neutron) files=("$ETC"/neutron/* "$HERE/py/launch.py" "$HERE/py/nodepool_cloud/ml2_agentless.py") ;;
   esac
@@ -216,7 +217,9 @@ start_nova_services() {
   for s in nova-conductor nova-scheduler nova-compute; do
     running_current "$s" && continue
     stop_service "$s"
-    launch "$s" "$PY" "$HERE/py/launch.py" "$s" --config-file "$ETC/nova/nova.conf"
+    local conf="$ETC/nova/nova.conf"
+    [[ "$s" == nova-compute ]] && conf="$ETC/nova/nova-compute.conf"
+    launch "$s" "$PY" "$HERE/py/launch.py" "$s" --config-file "$conf"
   done
 }
 

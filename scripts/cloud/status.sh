@@ -12,7 +12,7 @@ main() {
     printf '%-15s %-5s pid=%-8s %s\n' "$s" "$state" "${pid:--}" "${port:+127.0.0.1:$port}"
   done
   if ((bad == 0)); then
-    echo "memory: $(total_rss_mib) MiB RSS; clouds: $CLOUD/clouds.yaml"
+    echo "memory: $(total_rss_mib) MiB (PSS); clouds: $CLOUD/clouds.yaml"
   fi
   return "$bad"
 }

@@ -101,7 +101,7 @@ main() {
   step ""
   local mem
   mem=$(total_rss_mib)
-  say "local cloud up: $CLOUD/clouds.yaml (entries: admin hpcloud-az2 rax-iad ovh-gra1 hpcloud-az2-appcred); ${mem} MiB RSS"
+  say "local cloud up: $CLOUD/clouds.yaml (entries: admin hpcloud-az2 rax-iad ovh-gra1 hpcloud-az2-appcred); ${mem} MiB (PSS)"
 }
 
 main "$@"

@@ -1,4 +1,8 @@
-"""Print the total RSS in MiB of the given pids and all their descendants."""
+"""Print the memory in MiB of the given pids and all their descendants.
+
+PSS (proportional set size) rather than RSS: forked uwsgi/neutron workers
+share most pages with their parent, and summing RSS would count them twice.
+"""
 import os
 import sys
 
@@ -11,8 +15,8 @@ def main(roots):
         try:
             with open(f'/proc/{d}/stat') as f:
                 stat = f.read().rsplit(')', 1)[1].split()
-            with open(f'/proc/{d}/statm') as f:
-                rss[int(d)] = int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+            with open(f'/proc/{d}/smaps_rollup') as f:
+                rss[int(d)] = next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith('Pss:'))
         except OSError:
             continue
         children.setdefault(int(stat[1]), []).append(int(d))
