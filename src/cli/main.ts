@@ -10,6 +10,10 @@ import { planCommand } from "./commands/plan.js";
 import { imageListCommand } from "./commands/image-list.js";
 import { nodeListCommand } from "./commands/node-list.js";
 import { nodeCommand } from "./commands/node.js";
+import { revertCommand } from "./commands/revert.js";
+import { deleteImageCommand } from "./commands/delete-image.js";
+import { pinCommand } from "./commands/pin.js";
+import { unpinCommand } from "./commands/unpin.js";
 
 class UsageError extends Error {}
 
@@ -31,6 +35,10 @@ const COMMANDS: (Command<never> | CommandGroup)[] = [
   imageListCommand,
   nodeListCommand,
   nodeCommand,
+  revertCommand,
+  deleteImageCommand,
+  pinCommand,
+  unpinCommand,
 ];
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

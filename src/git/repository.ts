@@ -1,0 +1,109 @@
+// The git repository that holds images.yaml: where it is, what HEAD is, whether the file is
+// clean and git is free. Every rollback command checks these before it writes anything.
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { simpleGit, type SimpleGit } from "simple-git";
+import { err, ok, type Result } from "../core/result.js";
+
+export interface Repository {
+  git: SimpleGit;
+  /** The work tree's top directory. */
+  root: string;
+  /** .git (or the worktree's git dir): where git's own locks live. */
+  gitDir: string;
+}
+
+/** Git's message without simple-git's wrapping, on one line per line git printed. */
+export function gitMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.trim().split("\n").filter(Boolean).slice(0, 6).join("\n");
+}
+
+/** The repository containing `file`, for a person to be told what to do when there is none. */
+export async function openRepository(file: string): Promise<Result<Repository, string>> {
+  const dir = dirname(file);
+  if (!existsSync(dir)) return err(`${dir} does not exist`);
+  // GIT_DIR & co. are stripped by simple-git's environment guard: the file's place decides.
+  const git = simpleGit({ baseDir: dir });
+  try {
+    const [root, gitDir] = (await git.raw(["rev-parse", "--show-toplevel", "--absolute-git-dir"]))
+      .trim()
+      .split("\n");
+    if (!root || !gitDir) return err(notARepository(file));
+    return ok({ git: simpleGit({ baseDir: root }), root: realpathSync(root), gitDir });
+  } catch {
+    return err(notARepository(file));
+  }
+}
+
+function notARepository(file: string): string {
+  return (
+    `${file} is not inside a git repository: nodepool records pins and rejected builds as git ` +
+    "commits. Run it in a clone of the repository that holds images.yaml."
+  );
+}
+
+/** `file` as git names it inside the repository (forward slashes). */
+export function pathInRepository(repo: Repository, file: string): Result<string, string> {
+  const path = relative(repo.root, realpathSync(file));
+  if (path.startsWith("..")) return err(`${file} is outside the repository at ${repo.root}`);
+  return ok(path.split(sep).join("/"));
+}
+
+export interface Head {
+  commit: string;
+  /** The checked-out branch; undefined when HEAD is detached. */
+  branch?: string;
+}
+
+export async function readHead(repo: Repository): Promise<Result<Head, string>> {
+  let commit: string;
+  try {
+    commit = (await repo.git.raw(["rev-parse", "--verify", "HEAD^{commit}"])).trim();
+  } catch {
+    return err("the repository has no commits yet: commit images.yaml first");
+  }
+  try {
+    const branch = (await repo.git.raw(["symbolic-ref", "--quiet", "--short", "HEAD"])).trim();
+    return ok({ commit, branch });
+  } catch {
+    return ok({ commit });
+  }
+}
+
+/** Another git process (or a crashed one) holds the index: committing now would fail. */
+export function indexLockPath(repo: Repository): string | undefined {
+  const lock = join(repo.gitDir, "index.lock");
+  return existsSync(lock) ? lock : undefined;
+}
+
+export type FileState = "clean" | "changed" | "untracked";
+
+export async function fileState(repo: Repository, path: string): Promise<FileState> {
+  const status = await repo.git.raw(["status", "--porcelain=v1", "--untracked-files=all", "--", path]);
+  if (status.trim() === "") return "clean";
+  return status.startsWith("??") ? "untracked" : "changed";
+}
+
+export async function branchExists(repo: Repository, branch: string): Promise<boolean> {
+  try {
+    await repo.git.raw(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function isValidBranchName(repo: Repository, branch: string): Promise<boolean> {
+  try {
+    await repo.git.raw(["check-ref-format", "--branch", branch]);
+    return !branch.startsWith("-");
+  } catch {
+    return false;
+  }
+}
+
+export async function remoteExists(repo: Repository, remote: string): Promise<boolean> {
+  const remotes = (await repo.git.raw(["remote"])).split("\n").map((line) => line.trim());
+  return remotes.includes(remote);
+}
