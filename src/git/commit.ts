@@ -4,10 +4,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { simpleGit } from "simple-git";
 import { err, ok, type Result } from "../core/result.js";
 import { writeFileAtomically } from "./atomic-write.js";
-import { gitMessage, type Repository } from "./repository.js";
+import { gitMessage, strictGit, type Repository } from "./repository.js";
 
 export interface FileCommit {
   /** The file on disk and as git names it. */
@@ -54,8 +53,8 @@ export async function commitOnNewBranch(
     const message = join(scratch, "message");
     writeFileSync(content, change.after);
     writeFileSync(message, change.message);
-    const privateIndex = simpleGit({ baseDir: repo.root, allowEnvironment: ["GIT_INDEX_FILE"] }).env({
-      ...process.env,
+    const privateIndex = strictGit(repo.root, { allowEnvironment: ["GIT_INDEX_FILE"] }).env({
+      ...plainEnvironment(),
       GIT_INDEX_FILE: join(scratch, "index"),
     });
     const blob = (await repo.git.raw(["hash-object", "-w", `--path=${change.path}`, content])).trim();
@@ -112,6 +111,17 @@ export async function pushBranch(
   } catch (error) {
     return err(gitMessage(error));
   }
+}
+
+/**
+ * What plumbing needs from the environment. simple-git refuses a task given GIT_* (or
+ * EDITOR, PAGER, …) variables it was not told to allow, so the ambient ones stay out.
+ */
+function plainEnvironment(): Record<string, string> {
+  const keep = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TMPDIR", "SystemRoot"];
+  return Object.fromEntries(
+    keep.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key]!]])),
+  );
 }
 
 const firstLine = (text: string) => text.split("\n")[0]!;

@@ -2,7 +2,7 @@
 // clean and git is free. Every rollback command checks these before it writes anything.
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { simpleGit, type SimpleGit } from "simple-git";
+import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
 import { err, ok, type Result } from "../core/result.js";
 
 export interface Repository {
@@ -11,6 +11,19 @@ export interface Repository {
   root: string;
   /** .git (or the worktree's git dir): where git's own locks live. */
   gitDir: string;
+}
+
+/**
+ * simple-git resolves a command that failed without printing to stderr (`--quiet`); here
+ * every non-zero exit is an error, so a failed step can never pass for a done one.
+ */
+export function strictGit(baseDir: string, options: Partial<SimpleGitOptions> = {}): SimpleGit {
+  return simpleGit({
+    baseDir,
+    ...options,
+    errors: (error, result) =>
+      error ?? (result.exitCode === 0 ? undefined : new Error(`git exited with status ${result.exitCode}`)),
+  });
 }
 
 /** Git's message without simple-git's wrapping, on one line per line git printed. */
@@ -24,13 +37,13 @@ export async function openRepository(file: string): Promise<Result<Repository, s
   const dir = dirname(file);
   if (!existsSync(dir)) return err(`${dir} does not exist`);
   // GIT_DIR & co. are stripped by simple-git's environment guard: the file's place decides.
-  const git = simpleGit({ baseDir: dir });
+  const git = strictGit(dir);
   try {
     const [root, gitDir] = (await git.raw(["rev-parse", "--show-toplevel", "--absolute-git-dir"]))
       .trim()
       .split("\n");
     if (!root || !gitDir) return err(notARepository(file));
-    return ok({ git: simpleGit({ baseDir: root }), root: realpathSync(root), gitDir });
+    return ok({ git: strictGit(root), root: realpathSync(root), gitDir });
   } catch {
     return err(notARepository(file));
   }
@@ -63,12 +76,8 @@ export async function readHead(repo: Repository): Promise<Result<Head, string>> 
   } catch {
     return err("the repository has no commits yet: commit images.yaml first");
   }
-  try {
-    const branch = (await repo.git.raw(["symbolic-ref", "--quiet", "--short", "HEAD"])).trim();
-    return ok({ commit, branch });
-  } catch {
-    return ok({ commit });
-  }
+  const branch = (await repo.git.raw(["symbolic-ref", "--quiet", "--short", "HEAD"]).catch(() => "")).trim();
+  return ok(branch === "" ? { commit } : { commit, branch });
 }
 
 /** Another git process (or a crashed one) holds the index: committing now would fail. */
@@ -86,21 +95,16 @@ export async function fileState(repo: Repository, path: string): Promise<FileSta
 }
 
 export async function branchExists(repo: Repository, branch: string): Promise<boolean> {
-  try {
-    await repo.git.raw(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
-    return true;
-  } catch {
-    return false;
-  }
+  const found = await repo.git
+    .raw(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`])
+    .catch(() => "");
+  return found.trim() !== "";
 }
 
 export async function isValidBranchName(repo: Repository, branch: string): Promise<boolean> {
-  try {
-    await repo.git.raw(["check-ref-format", "--branch", branch]);
-    return !branch.startsWith("-");
-  } catch {
-    return false;
-  }
+  if (branch.startsWith("-")) return false;
+  const normalised = await repo.git.raw(["check-ref-format", "--branch", branch]).catch(() => "");
+  return normalised.trim() === branch;
 }
 
 export async function remoteExists(repo: Repository, remote: string): Promise<boolean> {
