@@ -69,7 +69,8 @@ export async function startFakeCloud(options: FakeCloudOptions = {}): Promise<Fa
     const marker = query.get("marker");
     const start = marker ? items.findIndex((item) => item.id === marker) + 1 : 0;
     const slice = items.slice(start, start + limit);
-    const more = start + limit < items.length;
+    // Like Glance and Nova: a full page always links to a next one, which may be empty.
+    const more = slice.length === limit;
     return { slice, more, last: slice[slice.length - 1]?.id as string | undefined };
   }
 
