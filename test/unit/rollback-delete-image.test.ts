@@ -1,0 +1,118 @@
+// `nodepool delete-image ID`, checked against the operator page's account: the previous build
+// becomes current, and when the next build is ready it becomes current while the previous
+// one is still kept as the next most recent.
+import assert from "node:assert/strict";
+import { afterEach, describe, it } from "node:test";
+import { imageBuildId } from "../../src/cli/commands/image-list.js";
+import { loadConfig } from "../../src/config/load.js";
+import type { Inventory } from "../../src/plan/inventory.js";
+import { plan } from "../../src/plan/plan.js";
+import { imagePlan, keptVersions, targets } from "../support/plan-queries.js";
+import {
+  build,
+  changedLines,
+  COMMENTED_IMAGES_YAML,
+  CURRENT,
+  IMAGE,
+  makeRepo,
+  PREVIOUS,
+  seedInventory,
+  type TempRepo,
+} from "../support/git-repo.js";
+
+let repo: TempRepo;
+afterEach(() => repo?.cleanup());
+
+const idOf = (version: number, provider = "hpcloud-az2") => imageBuildId({ provider, image: IMAGE, version });
+
+function planned(inventory: Inventory, now = inventory.readAt) {
+  const config = loadConfig(repo.file);
+  assert.ok(config.ok);
+  return plan(config.value, inventory, now);
+}
+
+describe("nodepool delete-image ID", () => {
+  it("rejects that build only (no pin); the previous one becomes current, as on the operator page", async () => {
+    repo = makeRepo();
+    const result = await repo.nodepool("delete-image", idOf(CURRENT), "-m", "devstack fails to start");
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(changedLines(repo), [
+      "-rejected: {}",
+      "+rejected:",
+      "+  devstack-precise:",
+      `+    hpcloud-az2: [${CURRENT}]`,
+    ]);
+    assert.equal(
+      repo.git("log", "-1", "--format=%s").trim(),
+      `Reject devstack-precise ${CURRENT} on hpcloud-az2 (delete-image ${idOf(CURRENT)})`,
+    );
+    assert.match(repo.git("log", "-1", "--format=%b"), /new nodes boot from 1394417686\./);
+
+    const now = seedInventory();
+    const afterDelete = planned(now);
+    assert.equal(imagePlan(afterDelete).currentVersion, PREVIOUS);
+    assert.deepEqual(targets(afterDelete, "delete-image"), [`devstack-precise ${CURRENT}`]);
+
+    // A day later the next build is ready (the rejected one is gone): it becomes current and
+    // the previous one is still kept, as the next most recent.
+    const NEXT = CURRENT + 86400;
+    const nextDay: Inventory = seedInventory({ "hpcloud-az2": [build("hpcloud-az2", NEXT)] });
+    const hp = nextDay.providers["hpcloud-az2"]!;
+    if (hp.readable) hp.images = hp.images.filter((b) => b.version !== CURRENT);
+    nextDay.readAt = NEXT + 3600;
+    const later = planned(nextDay);
+    assert.equal(imagePlan(later).currentVersion, NEXT);
+    assert.equal(imagePlan(later).previousVersion, PREVIOUS);
+    assert.deepEqual(keptVersions(later), [PREVIOUS, NEXT]);
+    assert.deepEqual(targets(later, "delete-image"), []);
+  });
+
+  it("removes a pin on the deleted build too, so the config stays valid", async () => {
+    repo = makeRepo(
+      COMMENTED_IMAGES_YAML.replace("pins: {}", `pins:\n  devstack-precise:\n    hpcloud-az2: ${CURRENT}`),
+    );
+    const result = await repo.nodepool("delete-image", idOf(CURRENT));
+    assert.equal(result.code, 0, result.stderr);
+    const config = loadConfig(repo.file);
+    assert.ok(config.ok);
+    assert.deepEqual(config.value.pins, {});
+    assert.match(
+      repo.git("log", "-1", "--format=%b"),
+      new RegExp(`Nodepool-Unpinned: devstack-precise hpcloud-az2 ${CURRENT}`),
+    );
+  });
+
+  it("of an older build leaves the current one current", async () => {
+    repo = makeRepo();
+    assert.equal((await repo.nodepool("delete-image", idOf(PREVIOUS))).code, 0);
+    const result = planned(seedInventory());
+    assert.equal(imagePlan(result).currentVersion, CURRENT);
+    assert.equal(imagePlan(result).previousVersion, undefined);
+  });
+
+  it("says when the only usable build goes", async () => {
+    repo = makeRepo();
+    assert.equal((await repo.nodepool("delete-image", idOf(PREVIOUS))).code, 0);
+    assert.equal((await repo.nodepool("delete-image", idOf(CURRENT))).code, 0);
+    assert.match(repo.git("log", "-1", "--format=%b"), /no ready build is left to boot new nodes from/);
+  });
+
+  it("refuses an unknown ID (exit 2), an already rejected build, and reports unread providers (exit 4)", async () => {
+    repo = makeRepo();
+    const unknown = await repo.nodepool("delete-image", "00000000");
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no image build has ID 00000000; `nodepool image-list` shows the IDs/);
+
+    assert.equal((await repo.nodepool("delete-image", idOf(CURRENT))).code, 0);
+    const again = await repo.nodepool("delete-image", idOf(CURRENT));
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, new RegExp(`devstack-precise ${CURRENT} in hpcloud-az2 is already rejected`));
+
+    const inventory = seedInventory();
+    inventory.providers["rax-iad"] = { provider: "rax-iad", readable: false, error: "timeout" };
+    repo.writeInventory(inventory);
+    const unread = await repo.nodepool("delete-image", "00000000");
+    assert.equal(unread.code, 4);
+    assert.match(unread.stderr, /could not read: rax-iad/);
+  });
+});
