@@ -128,16 +128,26 @@ start_rabbitmq() {
     RABBITMQ_MNESIA_BASE="$STATE/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$LOG/rabbitmq" \
     RABBITMQ_PID_FILE="$RUN/rabbitmq-beam.pid" \
     /usr/lib/rabbitmq/bin/rabbitmq-server
-  wait_healthy rabbitmq 90
+  # Keystone and the db syncs don't need the bus: wait for it with the APIs.
+  STARTING+=(rabbitmq)
 }
 
-# ensure_uwsgi NAME: (re)start an API under uwsgi unless it is fine already.
+# ensure_uwsgi NAME [nowait]: (re)start an API under uwsgi unless it is fine
+# already. With nowait, only launch it and leave it in STARTING for
+# wait_started: the APIs then import their (large) code side by side.
+STARTING=()
 ensure_uwsgi() {
   local name=$1
   running_current "$name" && return 0
   stop_service "$name"
   launch "$name" uwsgi --ini "$ETC/uwsgi/$name.ini"
-  wait_healthy "$name" 180
+  if [[ "${2:-}" == nowait ]]; then STARTING+=("$name"); else wait_healthy "$name" 180; fi
+}
+
+wait_started() {
+  local s
+  for s in "${STARTING[@]}"; do wait_healthy "$s" 240; done
+  STARTING=()
 }
 
 start_keystone() {
@@ -158,58 +168,66 @@ start_keystone() {
   ensure_uwsgi keystone
   # service project, service users, catalog: needed before the other APIs
   # can validate a token or find each other
-  if [[ ! -f "$STATE/identity.done" ]]; then
-    run_logged bootstrap "$PY" "$HERE/py/bootstrap.py" identity
-    touch "$STATE/identity.done"
-  fi
+  bootstrap_step identity
 }
 
-start_glance() {
-  if [[ ! -f "$STATE/glance.synced" ]]; then
-    mkdir -p "$STATE/glance/images" "$STATE/glance/tasks" "$STATE/glance/staging"
-    run_logged glance-manage "$PY" "$HERE/py/launch.py" glance-manage \
-      --config-file "$ETC/glance/glance-api.conf" db_sync
-    touch "$STATE/glance.synced"
-  fi
-  ensure_uwsgi glance
+sync_glance() {
+  mkdir -p "$STATE/glance/images" "$STATE/glance/tasks" "$STATE/glance/staging"
+  run_logged glance-manage "$PY" "$HERE/py/launch.py" glance-manage \
+    --config-file "$ETC/glance/glance-api.conf" db_sync
 }
+start_glance() { ensure_uwsgi glance nowait; }
 
-start_placement() {
-  if [[ ! -f "$STATE/placement.synced" ]]; then
-    run_logged placement-manage placement-manage --config-file "$ETC/placement/placement.conf" db sync
-    touch "$STATE/placement.synced"
-  fi
-  ensure_uwsgi placement
+sync_placement() {
+  run_logged placement-manage placement-manage --config-file "$ETC/placement/placement.conf" db sync
 }
+start_placement() { ensure_uwsgi placement nowait; }
 
 nova_manage() { run_logged nova-manage "$PY" "$HERE/py/launch.py" nova-manage --config-file "$ETC/nova/nova.conf" "$@"; }
 
-start_nova_api() {
-  if [[ ! -f "$STATE/nova.synced" ]]; then
-    mkdir -p "$STATE/nova/instances" "$STATE/nova/lock"
-    nova_manage api_db sync
-    nova_manage cell_v2 map_cell0 --database_connection "$PG_URL/nova_cell0"
-    if ! "$PY" "$HERE/py/launch.py" nova-manage --config-file "$ETC/nova/nova.conf" \
-        cell_v2 list_cells 2>/dev/null | grep -q ' cell1 '; then
-      nova_manage cell_v2 create_cell --name cell1
-    fi
-    nova_manage db sync
-    touch "$STATE/nova.synced"
+sync_nova() {
+  mkdir -p "$STATE/nova/instances" "$STATE/nova/lock"
+  nova_manage api_db sync
+  nova_manage cell_v2 map_cell0 --database_connection "$PG_URL/nova_cell0"
+  if [[ "$(sql nova_api "select count(*) from cell_mappings where name='cell1'")" == 0 ]]; then
+    nova_manage cell_v2 create_cell --name cell1
   fi
-  ensure_uwsgi nova-api
+  nova_manage db sync
+}
+start_nova_api() { ensure_uwsgi nova-api nowait; }
+
+sync_neutron() {
+  mkdir -p "$STATE/neutron/lock"
+  run_logged neutron-db-manage "$PY" "$HERE/py/launch.py" neutron-db-manage \
+    --config-file "$ETC/neutron/neutron.conf" upgrade heads
+}
+
+# start_db_syncs: create the schemas of glance, placement, nova and neutron
+# side by side in the background (once per state: a marker records it), while
+# Keystone is set up; wait_db_syncs collects them and names any that failed.
+SYNC_PIDS=()
+start_db_syncs() {
+  local svc
+  for svc in glance placement nova neutron; do
+    [[ -f "$STATE/$svc.synced" ]] && continue
+    ( "sync_$svc" && touch "$STATE/$svc.synced" ) &
+    SYNC_PIDS+=("$svc:$!")
+  done
+}
+
+wait_db_syncs() {
+  local e
+  for e in "${SYNC_PIDS[@]}"; do
+    wait "${e#*:}" || die "database schema of ${e%%:*} failed (see above and $LOG/)"
+  done
+  SYNC_PIDS=()
 }
 
 start_neutron() {
-  if [[ ! -f "$STATE/neutron.synced" ]]; then
-    mkdir -p "$STATE/neutron/lock"
-    run_logged neutron-db-manage "$PY" "$HERE/py/launch.py" neutron-db-manage \
-      --config-file "$ETC/neutron/neutron.conf" upgrade heads
-    touch "$STATE/neutron.synced"
-  fi
   running_current neutron && return 0
   stop_service neutron
   launch neutron "$PY" "$HERE/py/launch.py" neutron-server --config-file "$ETC/neutron/neutron.conf"
-  wait_healthy neutron 180
+  STARTING+=(neutron)
 }
 
 start_nova_services() {
@@ -219,6 +237,7 @@ start_nova_services() {
     stop_service "$s"
     local conf="$ETC/nova/nova.conf"
     [[ "$s" == nova-compute ]] && conf="$ETC/nova/nova-compute.conf"
+    date +%s >"$RUN/$s.started"
     launch "$s" "$PY" "$HERE/py/launch.py" "$s" --config-file "$conf"
   done
 }
@@ -228,10 +247,19 @@ start_nova_services() {
 # the databases directly is instant (nova-manage or the CLI take seconds).
 sql() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "$2" "$1" 2>/dev/null || echo 0; }
 
+# compute_fresh: nova-compute has reported in since it was (re)started. After
+# a down/up the old service row still exists but is stale, and the scheduler
+# would call the host down until the first heartbeat.
+compute_fresh() {
+  local started; started=$(cat "$RUN/nova-compute.started" 2>/dev/null || echo 0)
+  [[ "$(sql nova "select count(*) from services where host='fakehost' and \"binary\"='nova-compute'
+        and deleted=0 and extract(epoch from coalesce(updated_at, created_at)) >= $started")" != 0 ]]
+}
+
 wait_compute_host() {
   local t=0 s
   until [[ "$(sql nova_api "select count(*) from host_mappings where host='fakehost'")" != 0 &&
-           "$(sql placement "select count(*) from inventories")" != 0 ]]; do
+           "$(sql placement "select count(*) from inventories")" != 0 ]] && compute_fresh; do
     for s in nova-conductor nova-scheduler nova-compute; do
       [[ -n "$(pid_of "$s")" ]] || fail_service "$s" "exited during start-up"
     done
@@ -246,10 +274,20 @@ wait_compute_host() {
   done
 }
 
-bootstrap_resources() {
-  run_logged bootstrap "$PY" "$HERE/py/bootstrap.py" resources
-  touch "$STATE/bootstrap.done"
+# bootstrap_step identity|resources: run bootstrap.py unless this state was
+# already bootstrapped by this very bootstrap.py (it takes 3-15 s even when
+# there is nothing to do; all it makes lives in the databases, kept in state).
+bootstrap_step() {
+  local marker="$STATE/bootstrap-$1.done" sum
+  sum=$(md5sum <"$HERE/py/bootstrap.py")
+  if [[ "$(cat "$marker" 2>/dev/null)" == "$sum" && ( "$1" != resources || -f "$CLOUD/clouds.yaml" ) ]]; then
+    return 0
+  fi
+  run_logged bootstrap "$PY" "$HERE/py/bootstrap.py" "$1"
+  echo "$sum" >"$marker"
 }
+
+bootstrap_resources() { bootstrap_step resources; }
 
 total_rss_mib() {
   local pids=() s p

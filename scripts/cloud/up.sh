@@ -66,7 +66,7 @@ ensure_secrets() {
 already_up() {
   local s
   for s in "${ALL_SERVICES[@]}"; do healthy "$s" || return 1; done
-  [[ -f "$STATE/bootstrap.done" && -f "$CLOUD/clouds.yaml" ]] || return 1
+  [[ -f "$STATE/bootstrap-resources.done" && -f "$CLOUD/clouds.yaml" ]] || return 1
   # configs unchanged since the services were started
   for s in "${ALL_SERVICES[@]}"; do
     [[ "$(cat "$RUN/$s.hash" 2>/dev/null)" == "$(conf_hash "$s")" ]] || return 1
@@ -90,12 +90,18 @@ main() {
 
   step "postgresql";  start_postgres
   step "rabbitmq";    start_rabbitmq
+  step "database schemas (background)"; start_db_syncs
   step "keystone";    start_keystone
+  step "waiting for database schemas"; wait_db_syncs
+  # Database syncs run one by one (only on fresh state); the servers then
+  # start side by side and are waited for one by one, so that a failure still
+  # names its service.
   step "glance";      start_glance
   step "placement";   start_placement
   step "nova-api";    start_nova_api
   step "neutron";     start_neutron
   step "nova services"; start_nova_services
+  step "waiting for ${STARTING[*]:-nothing}"; wait_started
   step "compute host registered"; wait_compute_host
   step "bootstrap (projects, flavors, images, networks, clouds.yaml)"; bootstrap_resources
   step ""
