@@ -1,8 +1,7 @@
 // An inventory written as JSON (docs/inventory.md) → Inventory, or every problem with its
 // JSON path. Used by `nodepool plan --inventory FILE` until the live cloud reader exists.
 import { z } from "zod";
-import type { Inventory } from "./inventory.js";
-import { NODE_STATES } from "./inventory.js";
+import type { ImageBuild, Inventory, PoolNode, TemplateServer } from "./inventory.js";
 import { compareNatural } from "./sort.js";
 import { err, ok, type Result } from "../core/result.js";
 
@@ -35,6 +34,7 @@ const templateServer = z.strictObject({
   hostname: text,
   state: z.enum(["building", "active", "shutoff", "failed"]),
   createdAt: seconds,
+  stack: text.optional(),
 });
 
 const poolNode = z.strictObject({
@@ -43,13 +43,14 @@ const poolNode = z.strictObject({
   name: text,
   imageVersion: version,
   cloudImageId: text.optional(),
-  state: z.enum(NODE_STATES as [string, ...string[]]),
+  state: z.enum(["building", "ready", "in-use", "used", "hold", "failed", "deleting"]),
   createdAt: seconds,
   serverId: text,
   ip: text.optional(),
   claimedBy: text.optional(),
   stateChangedAt: seconds.optional(),
   holdReason: text.optional(),
+  stack: text.optional(),
 });
 
 const providerInventory = z.discriminatedUnion("readable", [
@@ -96,6 +97,16 @@ const inventorySchema = z
         });
     }
   });
+
+// The file format follows the Inventory types: a field added there fails to compile here.
+type Assignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Same<A, B> = Assignable<A, B> extends true ? Assignable<keyof A, keyof B> : false;
+const sameShape: [
+  Same<z.output<typeof imageBuild>, ImageBuild>,
+  Same<z.output<typeof templateServer>, TemplateServer>,
+  Same<z.output<typeof poolNode>, PoolNode>,
+] = [true, true, true];
+void sameShape;
 
 /** Problems are "path: message", e.g. `providers.hpcloud-az2.nodes[3].state: …`. */
 export function parseInventory(json: string): Result<Inventory, string[]> {
