@@ -19,6 +19,11 @@ export function formatPlan(plan: Plan): string[] {
     lines.push("", "errors:");
     for (const e of plan.errors) lines.push(`  ${e.provider}: ${e.path ? `${e.path}: ` : ""}${e.message}`);
   }
+  if (plan.unreadable.length > 0 || plan.errors.length > 0)
+    lines.push(
+      "",
+      "`pulumi up` applies none of this while a provider is not read or the plan has errors (docs/decisions.md).",
+    );
   const actions = plan.providers.reduce((sum, p) => sum + p.actions.length, 0);
   lines.push(
     "",

@@ -109,6 +109,7 @@ test("an unreadable provider is shown with its error and gets no actions", async
   assert.equal(code, 0);
   assert.match(out, /^rax-iad: NOT READ, no actions .*: 503 Service Unavailable$/m);
   assert.doesNotMatch(out, /devstack-precise-rax-iad/);
+  assert.match(out, /pulumi up` applies none of this while a provider is not read/);
 });
 
 test("without --inventory, plan explains and exits 2", async () => {
