@@ -11,6 +11,7 @@ import { META } from "../src/core/metadata.js";
 import { clientsForSession, type ProviderClients } from "../src/openstack/clients.js";
 import { readInventory } from "../src/openstack/inventory.js";
 import { Session } from "../src/openstack/session.js";
+import { localCloudProblem, must, open } from "../test/support/openstack-cloud.js";
 import { startFakeCloud, type FakeCloud } from "../test/support/openstack-fake.js";
 
 const ITEMS = 500;
@@ -124,3 +125,67 @@ console.log(
   `all 3 together: wall ${wallMs.toFixed(0)} ms; slowest alone ${slowest.toFixed(0)} ms; sum if sequential ${sum.toFixed(0)} ms`,
 );
 await Promise.all([...fakes.values()].map((fake) => fake.close()));
+
+// A smaller run on the REAL local cloud (npm run cloud:up), when it answers: queued images
+// carrying nodepool's properties in each of its three projects, read in pages of 10.
+await realCloudRun();
+
+async function realCloudRun(): Promise<void> {
+  const perProvider = Number(process.env.BENCH_REAL_IMAGES ?? 30);
+  const names = ["hpcloud-az2", "rax-iad", "ovh-gra1"];
+  const problem = await localCloudProblem();
+  if (problem) {
+    console.log(`\nreal local cloud run skipped: ${problem}`);
+    return;
+  }
+  const marker = `bench-${Date.now().toString(36)}`;
+  const opened = names.map((name) => open(name));
+  await Promise.all(
+    opened.map(async (clients) => {
+      for (let n = 0; n < perProvider; n++) {
+        must(
+          await clients.glance.createImage({
+            name: `${marker}-${n}`,
+            properties: {
+              [META.kind]: "image",
+              [META.provider]: clients.provider,
+              [META.image]: marker,
+              [META.version]: String(1394417686 + n),
+              nodepool_test_run: marker,
+            },
+          }),
+        );
+      }
+    }),
+  );
+  try {
+    const clients = Object.fromEntries(opened.map((c) => [c.provider, { ok: true as const, value: c }]));
+    const before = opened.map((c) => ({ ...c.session.requestCounts }));
+    const started = performance.now();
+    const inventory = await readInventory({ providers: names.map((name) => ({ name })) }, clients, 0, {
+      pageSize: 10,
+    });
+    const wallMs = performance.now() - started;
+    console.log(
+      `\nREAL local OpenStack (127.0.0.1), ${perProvider} images per provider made for this run, pages of 10:`,
+    );
+    console.log("provider      our images  servers seen  requests (token/glance/nova)");
+    opened.forEach((c, index) => {
+      const read = inventory.providers[c.provider]!;
+      const ours = read.readable ? read.images.filter((b) => b.image === marker).length : read.error;
+      const delta = (type: string) => (c.session.requestCounts[type] ?? 0) - (before[index]![type] ?? 0);
+      const servers = read.readable ? read.templates.length + read.nodes.length : 0;
+      console.log(
+        `${c.provider.padEnd(12)} ${String(ours).padStart(11)} ${String(servers).padStart(13)} ${`${delta("identity")} / ${delta("image")} / ${delta("compute")}`.padStart(29)}`,
+      );
+    });
+    console.log(`wall ${wallMs.toFixed(0)} ms (the token requests were made while creating the images)`);
+  } finally {
+    await Promise.all(
+      opened.map(async (c) => {
+        const mine = must(await c.glance.listImages({ filters: { nodepool_test_run: marker } }));
+        await Promise.all(mine.map((image) => c.glance.deleteImage(image.id)));
+      }),
+    );
+  }
+}
