@@ -4,7 +4,7 @@ import { err, ok } from "../core/result.js";
 import type { Inventory } from "../plan/inventory.js";
 import { buildRef, findImage, selectProviders, type ProviderChange, type RollbackPlanner } from "./change.js";
 import { refused } from "./failure.js";
-import { describeBuilds, usableBuilds, versionsOf } from "./versions.js";
+import { buildsIn, describeBuilds, usableBuilds, versionsOf } from "./versions.js";
 
 export function planPin(
   inventory: Inventory,
@@ -19,26 +19,24 @@ export function planPin(
     if (!selected.ok) return selected;
     const changes: ProviderChange[] = [];
     for (const provider of selected.value) {
-      const versions = versionsOf(config, inventory, image, provider);
       // A bad pin is what `pin` repairs, so only an unreadable provider stops it here.
-      if (!versions.ok && versions.error.kind === "cloud") return versions;
+      const builds = buildsIn(inventory, image, provider);
+      if (!builds.ok) return builds;
       const rejected = new Set(config.rejected[image]?.[provider] ?? []);
-      const builds = versions.ok ? versions.value.builds : [];
-      const build = usableBuilds(builds, rejected).find((b) => b.version === version);
+      const build = usableBuilds(builds.value, rejected).find((b) => b.version === version);
       if (build === undefined) {
-        const found = builds.find((b) => b.version === version);
+        const found = builds.value.find((b) => b.version === version);
         const why = rejected.has(version)
           ? "it is rejected"
           : found
             ? `it is ${found.state}`
             : "there is no such build";
+        const versions = versionsOf(config, inventory, image, provider);
         const what = versions.ok
           ? describeBuilds(versions.value)
-          : builds.map((b) => `${b.version} ${b.state}`).join(", ");
+          : builds.value.map((b) => `${b.version} ${b.state}`).join(", ") || "none";
         return err(
-          refused(
-            `${image} ${version} is not ready in ${provider} (${why}; builds there: ${what || "none"})`,
-          ),
+          refused(`${image} ${version} is not ready in ${provider} (${why}; builds there: ${what})`),
         );
       }
       if (config.pins[image]?.[provider] === version) continue;

@@ -62,6 +62,15 @@ describe("nodepool pin", () => {
     assert.equal(repo.head(), head);
   });
 
+  it("repairs a pin to a build that no longer exists", async () => {
+    repo = makeRepo(
+      COMMENTED_IMAGES_YAML.replace("pins: {}", "pins:\n  devstack-precise:\n    hpcloud-az2: 1394000000"),
+    );
+    const result = await repo.nodepool("pin", IMAGE, String(PREVIOUS), "-p", "hpcloud-az2");
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(changedLines(repo), ["-    hpcloud-az2: 1394000000", `+    hpcloud-az2: ${PREVIOUS}`]);
+  });
+
   it("refuses a rejected version", async () => {
     repo = makeRepo(
       COMMENTED_IMAGES_YAML.replace(
