@@ -142,7 +142,10 @@ function scrub(error: OpenStackError, context: HttpContext): OpenStackError {
 }
 
 /** Parses a JSON answer, as a value: a service that answers HTML with 200 is an error too. */
-export function parseJson<T>(response: HttpResponse, where: Omit<OpenStackError, "kind" | "message">) {
+export function parseJson<T>(
+  response: HttpResponse,
+  where: Omit<OpenStackError, "kind" | "message">,
+): Result<T, OpenStackError> {
   try {
     return ok(JSON.parse(response.text) as T);
   } catch {

@@ -23,11 +23,10 @@ export interface NeutronNetwork {
 }
 
 /** The update lost a race: the port's revision is no longer the one given. */
-export interface PortConflict {
+export interface PortConflict extends OpenStackError {
   kind: "conflict";
   portId: string;
   expectedRevision: number;
-  error: OpenStackError;
 }
 
 async function listAll<T>(session: Session, path: string, key: string): Promise<Result<T[], OpenStackError>> {
@@ -85,7 +84,7 @@ export function neutronClient(session: Session) {
       });
       if (answer.ok) return ok(answer.value.port);
       if (answer.error.kind === "conflict") {
-        return err({ kind: "conflict", portId: id, expectedRevision, error: answer.error });
+        return err({ ...answer.error, kind: "conflict", portId: id, expectedRevision });
       }
       return answer;
     },

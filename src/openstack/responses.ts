@@ -1,9 +1,8 @@
 // Shared helpers to turn a service's answer into typed values.
-import { err, ok, type Result } from "../core/result.js";
+import { ok, type Result } from "../core/result.js";
 import type { OpenStackError } from "./errors.js";
-import type { HttpResponse } from "./http.js";
-import type { ServiceType, Session } from "./session.js";
-import type { ServiceRequest } from "./session.js";
+import { parseJson } from "./http.js";
+import type { ServiceRequest, ServiceType, Session } from "./session.js";
 
 /** Sends a request and parses its JSON answer. */
 export async function requestJson<T>(
@@ -13,26 +12,13 @@ export async function requestJson<T>(
 ): Promise<Result<T, OpenStackError>> {
   const response = await session.request(service, request);
   if (!response.ok) return response;
-  return parseBody<T>(response.value, session.provider, request);
-}
-
-export function parseBody<T>(
-  response: HttpResponse,
-  provider: string,
-  request: ServiceRequest,
-): Result<T, OpenStackError> {
-  try {
-    return ok(JSON.parse(response.text) as T);
-  } catch {
-    return err({
-      kind: "http",
-      provider,
-      method: request.method,
-      url: request.path,
-      status: response.status,
-      message: "the answer is not JSON",
-    });
-  }
+  const where = {
+    provider: session.provider,
+    method: request.method,
+    url: request.path,
+    status: response.value.status,
+  };
+  return parseJson<T>(response.value, where);
 }
 
 /** A 404 on a show or delete means "not there": a value, not an error. */
