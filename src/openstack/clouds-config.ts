@@ -102,7 +102,10 @@ function readYamlTree(path: string, sources: CloudSources): Result<Tree | undefi
     const parsed: unknown = parseYaml(text);
     return ok(isTree(parsed) ? parsed : {});
   } catch (error) {
-    return err(`${path}: not valid YAML: ${(error as Error).message}`);
+    // The parser's message quotes the offending line, which may hold a password: give the place only.
+    const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    const at = where ? ` at line ${where.line}, column ${where.col}` : "";
+    return err(`${path}: not valid YAML${at}`);
   }
 }
 

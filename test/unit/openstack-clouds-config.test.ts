@@ -173,4 +173,15 @@ describe("clouds.yaml lookup", () => {
     assert.ok(!noPassword.ok);
     assert.match(noPassword.error, /has no auth.password/);
   });
+
+  it("reports a broken secure.yaml by place, never quoting the line (it may hold a password)", () => {
+    const broken = 'clouds:\n  alpha:\n    auth:\n      password: "hunter2-secret\n      other: [\n';
+    const found = resolveCloud(
+      "alpha",
+      sources({ "/work/clouds.yaml": CLOUDS, "/work/secure.yaml": broken }),
+    );
+    assert.ok(!found.ok);
+    assert.match(found.error, /^\/work\/secure.yaml: not valid YAML at line \d+, column \d+$/);
+    assert.ok(!found.error.includes("hunter2"));
+  });
 });
