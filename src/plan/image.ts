@@ -1,7 +1,7 @@
 // Everything about one image in one provider: its current and previous builds, which builds
 // and template servers stay, and whether a new build is due. Pure; capacity is decided later.
 import { formatHours } from "../config/duration.js";
-import { definitionHash, templateFlavor, type LoadedConfig } from "../config/definition.js";
+import { templateFlavor, type LoadedConfig } from "../config/definition.js";
 import type { ImageConfig, ProviderConfig } from "../config/schema.js";
 import { chooseCurrent, isUsable, type UsableBuild } from "./current.js";
 import type { ImageBuild, TemplateServer } from "./inventory.js";
@@ -29,6 +29,8 @@ export function decideImage(
   provider: ProviderConfig,
   builds: readonly ImageBuild[],
   templates: readonly TemplateServer[],
+  /** definitionHash(image, provider, setup digest): what a build made now would record. */
+  expectedHash: string,
   now: number,
 ): ImageDecision {
   const rejected = new Set(config.rejected[image.name]?.[provider.name] ?? []);
@@ -69,7 +71,6 @@ export function decideImage(
     keep: image.keep,
   });
 
-  const expectedHash = definitionHash(image, provider, config.setupDigests[image.setup] ?? "");
   const due = rebuildDue(usable[0], expectedHash, image.rebuildAgeSeconds, now);
   const buildingVersion = Math.max(...progress.inProgress);
   let noBuildReason: string | undefined;

@@ -2,6 +2,7 @@
 // clock: `now` (Unix seconds) comes from the caller, so a plan can be replayed exactly.
 import type { LoadedConfig } from "../config/definition.js";
 import type { Inventory } from "./inventory.js";
+import { definitionHashes } from "./definition-hashes.js";
 import { planProvider } from "./provider.js";
 import { byName, compareNatural } from "./sort.js";
 import type { Plan, PlanError } from "./types.js";
@@ -13,6 +14,7 @@ export function plan(config: LoadedConfig, inventory: Inventory, now: number): P
   for (const provider of Object.values(inventory.providers))
     if (provider.readable) for (const node of provider.nodes) takenNames.add(node.name);
 
+  const context = { config, now, takenNames, hashes: definitionHashes(config) };
   for (const provider of [...config.providers].sort(byName)) {
     const read = inventory.providers[provider.name];
     // Never delete what could not be seen: an unread provider gets no actions at all.
@@ -21,7 +23,7 @@ export function plan(config: LoadedConfig, inventory: Inventory, now: number): P
       result.unreadable.push({ provider: provider.name, error });
       continue;
     }
-    const planned = planProvider(config, provider, read, takenNames, now);
+    const planned = planProvider(context, provider, read);
     result.providers.push(planned.plan);
     result.errors.push(...planned.errors);
   }

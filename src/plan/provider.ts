@@ -4,6 +4,7 @@
 import type { LoadedConfig } from "../config/definition.js";
 import type { LabelConfig, ProviderConfig } from "../config/schema.js";
 import { shareCapacity } from "./capacity.js";
+import type { DefinitionHashes } from "./definition-hashes.js";
 import { groupBy } from "./group.js";
 import { decideImage, type ImageDecision } from "./image.js";
 import type { ImageBuild, PoolNode, ReadableProvider, TemplateServer } from "./inventory.js";
@@ -13,13 +14,21 @@ import type { Removal } from "./progress.js";
 import { byName, compareActions, compareNatural } from "./sort.js";
 import type { Action, CapacityPlan, NewBuild, NewNode, PlanError, ProviderPlan } from "./types.js";
 
+/** What every provider's plan shares within one plan() call. */
+export interface PlanContext {
+  config: LoadedConfig;
+  now: number;
+  /** Every node name in the inventory, plus those given out so far: names stay unique. */
+  takenNames: Set<string>;
+  hashes: DefinitionHashes;
+}
+
 export function planProvider(
-  config: LoadedConfig,
+  context: PlanContext,
   provider: ProviderConfig,
   inventory: ReadableProvider,
-  takenNames: Set<string>,
-  now: number,
 ): { plan: ProviderPlan; errors: PlanError[] } {
+  const { config, now, takenNames } = context;
   const buildsByImage = groupBy(inventory.images, (b) => b.image);
   const templatesByImage = groupBy(inventory.templates, (t) => t.image);
   const nodesByLabel = groupBy(inventory.nodes, (n) => n.label);
@@ -38,7 +47,8 @@ export function planProvider(
   for (const image of images) {
     const builds = buildsByImage.get(image.name) ?? [];
     const templates = templatesByImage.get(image.name) ?? [];
-    decisions.set(image.name, decideImage(config, image, provider, builds, templates, now));
+    const hash = context.hashes(image, provider);
+    decisions.set(image.name, decideImage(config, image, provider, builds, templates, hash, now));
   }
   const notBuiltHere = (image: string) => `image ${image} is not built in ${provider.name} any more`;
   for (const [image, builds] of buildsByImage)
