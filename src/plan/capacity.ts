@@ -1,5 +1,3 @@
-import { compareNatural } from "./sort.js";
-
 // Sharing a provider's free room among pools when it cannot fill every deficit.
 //
 // max-servers counts every server nodepool owns in the provider: template servers, and nodes
@@ -7,6 +5,8 @@ import { compareNatural } from "./sort.js";
 // names run in parallel with the deletes of undeclared resources, so their room is not free
 // until the next round. A pool that lost nodes to replacement therefore refills one round
 // later, but max-servers is never exceeded, even for a moment.
+import { compareNatural } from "./sort.js";
+import type { CapacityPlan, PoolPlan } from "./types.js";
 
 export interface Deficit {
   label: string;
@@ -48,4 +48,18 @@ export function shareCapacity(free: number, deficits: readonly Deficit[]): Map<s
     left--;
   }
   return shares;
+}
+
+/** What the plan says when pools come up short: the shares, and why room is missing. */
+export function capacityNote(capacity: CapacityPlan, short: readonly PoolPlan[]): string {
+  const shared = short.map((p) => `${p.label} +${p.created} (short ${p.short})`).join(", ");
+  const waiting =
+    capacity.deleting > 0
+      ? `; ${capacity.deleting} servers deleted this round still count until gone, so pools refill next round`
+      : "";
+  return (
+    `max-servers ${capacity.maxServers} reached: ${capacity.existing} servers exist, ` +
+    `+${capacity.newTemplates} template, +${capacity.newNodes} nodes; ` +
+    `room shared by largest deficit first, ties by label name: ${shared}${waiting}`
+  );
 }

@@ -3,12 +3,12 @@
 // state (for the Pulumi program).
 import type { LoadedConfig } from "../config/definition.js";
 import type { LabelConfig, ProviderConfig } from "../config/schema.js";
-import { shareCapacity } from "./capacity.js";
+import { capacityNote, shareCapacity } from "./capacity.js";
 import type { DefinitionHashes } from "./definition-hashes.js";
 import { groupBy } from "./group.js";
 import { decideImage, type ImageDecision } from "./image.js";
 import type { ImageBuild, PoolNode, ReadableProvider, TemplateServer } from "./inventory.js";
-import { nodeNamer } from "./names.js";
+import { newNodes } from "./new-nodes.js";
 import { decidePool, type PoolDecision } from "./pool.js";
 import type { Removal } from "./progress.js";
 import { byName, compareActions, compareNatural } from "./sort.js";
@@ -104,31 +104,15 @@ export function planProvider(
     free,
     growing.map((p) => ({ label: p.plan.label, deficit: p.plan.deficit })),
   );
-  const newNodes: NewNode[] = [];
+  const created: NewNode[] = [];
   for (const pool of growing) {
     const count = shares.get(pool.plan.label) ?? 0;
     const label = labels.get(pool.plan.label)!;
     const current = decisions.get(label.image)!.current!;
-    const name = nodeNamer(label.name, provider.name, nodesByLabel.get(label.name) ?? [], takenNames);
-    for (let i = 0; i < count; i++) {
-      const node: NewNode = {
-        provider: provider.name,
-        label: label.name,
-        name: name(),
-        image: label.image,
-        imageVersion: current.version,
-        cloudImageId: current.cloudImageId,
-        flavor: label.flavor ?? provider.flavor,
-        networks: provider.networks,
-      };
-      newNodes.push(node);
-      actions.push({
-        kind: "create-node",
-        provider: provider.name,
-        target: node.name,
-        reason: `${label.name} has ${pool.plan.minReady - pool.plan.deficit} of min-ready ${pool.plan.minReady}; boots ${label.image} ${current.version}`,
-      });
-    }
+    const existingNodes = nodesByLabel.get(label.name) ?? [];
+    const made = newNodes(pool.plan, label, provider, current, count, existingNodes, takenNames);
+    created.push(...made.nodes);
+    actions.push(...made.actions);
     pool.plan.created = count;
     pool.plan.short = pool.plan.deficit - count;
     free -= count;
@@ -145,12 +129,15 @@ export function planProvider(
     existing,
     deleting,
     newTemplates: newBuilds.length,
-    newNodes: newNodes.length,
+    newNodes: created.length,
     free,
   };
   const shortPools = pools.filter((p) => p.plan.short > 0 && p.plan.currentVersion !== undefined);
   if (shortPools.length > 0) {
-    capacity.note = capacityNote(provider, capacity, shortPools);
+    capacity.note = capacityNote(
+      capacity,
+      shortPools.map((p) => p.plan),
+    );
     for (const pool of shortPools)
       pool.plan.note = `short ${pool.plan.short}: no room left in ${provider.name}`;
   }
@@ -168,7 +155,7 @@ export function planProvider(
       newBuilds: newBuilds.sort(byImageVersion),
       templates: decided.flatMap((d) => d.keptTemplates).sort(byImageVersion),
       nodes: kept.sort(byName),
-      newNodes: newNodes.sort(byName),
+      newNodes: created.sort(byName),
     },
   };
   return { plan, errors: decided.flatMap((d) => d.errors) };
@@ -192,19 +179,6 @@ function decideLabel(
     rejected: image?.rejected ?? new Set(),
     now,
   });
-}
-
-function capacityNote(provider: ProviderConfig, capacity: CapacityPlan, short: PoolDecision[]): string {
-  const shared = short.map((p) => `${p.plan.label} +${p.plan.created} (short ${p.plan.short})`).join(", ");
-  const waiting =
-    capacity.deleting > 0
-      ? `; ${capacity.deleting} servers deleted this round still count until gone, so pools refill next round`
-      : "";
-  return (
-    `max-servers ${provider.maxServers} reached: ${capacity.existing} servers exist, ` +
-    `+${capacity.newTemplates} template, +${capacity.newNodes} nodes; ` +
-    `room shared by largest deficit first, ties by label name: ${shared}${waiting}`
-  );
 }
 
 const byImageVersion = <T extends { image: string; version: number }>(a: T, b: T) =>

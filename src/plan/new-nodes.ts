@@ -1,0 +1,37 @@
+// The nodes a pool gets this round: named, booted from the current build, each with a reason.
+import type { LabelConfig, ProviderConfig } from "../config/schema.js";
+import type { UsableBuild } from "./current.js";
+import type { PoolNode } from "./inventory.js";
+import { nodeNamer } from "./names.js";
+import type { Action, NewNode, PoolPlan } from "./types.js";
+
+export function newNodes(
+  pool: PoolPlan,
+  label: LabelConfig,
+  provider: ProviderConfig,
+  current: UsableBuild,
+  count: number,
+  existing: readonly PoolNode[],
+  takenNames: Set<string>,
+): { nodes: NewNode[]; actions: Action[] } {
+  const name = nodeNamer(label.name, provider.name, existing, takenNames);
+  const have = pool.minReady - pool.deficit;
+  const reason = `${label.name} has ${have} of min-ready ${pool.minReady}; boots ${label.image} ${current.version}`;
+  const nodes: NewNode[] = [];
+  const actions: Action[] = [];
+  for (let i = 0; i < count; i++) {
+    const node: NewNode = {
+      provider: provider.name,
+      label: label.name,
+      name: name(),
+      image: label.image,
+      imageVersion: current.version,
+      cloudImageId: current.cloudImageId,
+      flavor: label.flavor ?? provider.flavor,
+      networks: provider.networks,
+    };
+    nodes.push(node);
+    actions.push({ kind: "create-node", provider: provider.name, target: node.name, reason });
+  }
+  return { nodes, actions };
+}
