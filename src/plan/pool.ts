@@ -32,7 +32,7 @@ const GONE: Partial<Record<PoolNode["state"], string>> = {
 
 /**
  * In-use and held nodes always stay (a job or a person has them). Building nodes stay while
- * the pool exists. Ready nodes are replaced when booted from a build that is not current, or
+ * the pool exists, unless booted from a rejected build. Ready nodes are replaced when booted from a build that is not current, or
  * older than max-ready-age; but only when there is a current build to replace them from,
  * except that nodes booted from a rejected build go regardless.
  */
@@ -48,7 +48,11 @@ export function decidePool(input: PoolInput): PoolDecision {
     const reason =
       gone ??
       (node.state === "in-use" || node.state === "hold" ? undefined : noPool) ??
-      (node.state === "ready" ? readyReplacement(node, input) : undefined);
+      (node.state === "ready" ? readyReplacement(node, input) : undefined) ??
+      // A node still booting from a rejected build would only be replaced once ready.
+      (node.state === "building" && input.rejected.has(node.imageVersion)
+        ? `booted from rejected ${node.imageVersion}`
+        : undefined);
     if (reason !== undefined) {
       deleted.push({ item: node, reason });
       continue;

@@ -164,14 +164,14 @@ function checkNodes(
       );
   for (const node of p.desired.nodes) {
     assert.ok(!["used", "failed", "deleting"].includes(node.state), `${node.state} ${node.name} kept`);
-    if (node.state !== "ready") continue;
+    if (node.state !== "ready" && node.state !== "building") continue;
     const label = config.labels.find((l) => l.name === node.label)!;
     const current = p.images.find((i) => i.image === label.image)?.currentVersion;
     assert.ok(
       !(config.rejected[label.image]?.[p.provider] ?? []).includes(node.imageVersion),
-      `${node.name} on a rejected build kept`,
+      `${node.state} ${node.name} on a rejected build kept`,
     );
-    if (current === undefined) continue;
+    if (current === undefined || node.state !== "ready") continue;
     assert.equal(node.imageVersion, current, `ready ${node.name} on a stale build kept`);
     if (label.maxReadyAgeSeconds !== undefined)
       assert.ok(inventory.readAt - node.createdAt <= label.maxReadyAgeSeconds, `${node.name} too old`);

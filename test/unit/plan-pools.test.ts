@@ -186,3 +186,22 @@ test("every node of the inventory is either kept or deleted, never both", () => 
   const deleted = targets(result, "delete-node");
   assert.deepEqual([...kept, ...deleted].sort(), nodes.map((n) => n.name).sort());
 });
+
+test("nodes booted from a rejected build go even while building; in-use and held ones stay", () => {
+  const rejected = configFromYaml(
+    seedYaml({ maxServers: 20, extra: `rejected:\n  devstack-precise:\n    hpcloud-az2: [${OLD}]\n` }),
+  );
+  const result = planWith(
+    [
+      node(name(1), OLD, { state: "building" }),
+      node(name(2), OLD, { state: "in-use" }),
+      node(name(3), OLD, { state: "hold" }),
+    ],
+    rejected,
+  );
+  assert.equal(reasonFor(result, "delete-node", name(1)), `booted from rejected ${OLD}`);
+  assert.deepEqual(
+    providerPlan(result).desired.nodes.map((n) => n.name),
+    [name(2), name(3)],
+  );
+});
