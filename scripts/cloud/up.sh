@@ -28,10 +28,18 @@ ensure_packages() {
     say "installing ${#missing[@]} Debian packages: ${missing[*]}"
     [[ $(id -u) == 0 ]] || die "packages missing and not root: apt-get install ${missing[*]}"
     apt-get update -qq
-    # policy-rc.d-less machines would start the distro's rabbitmq/postgres on
-    # install; we run private instances on other ports/dirs, so that is harmless.
+    # The distro's own rabbitmq-server would take port 5672 (on every
+    # interface) if its package started it: forbid service starts during the
+    # install, as this machine image already does, unless a policy exists.
+    local own_policy=0
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; own_policy=1
+    fi
+    local rc=0
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-      >"$LOG/apt.log" 2>&1 || { tail -n 30 "$LOG/apt.log" >&2; die "apt-get install failed"; }
+      >"$LOG/apt.log" 2>&1 || rc=$?
+    ((own_policy)) && rm -f /usr/sbin/policy-rc.d
+    ((rc == 0)) || { tail -n 30 "$LOG/apt.log" >&2; die "apt-get install failed (log: $LOG/apt.log)"; }
     APT_UPDATED=1
   fi
   local f need=0
