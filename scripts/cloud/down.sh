@@ -23,6 +23,7 @@ main() {
   done
   if ((wipe)); then
     step "wiping state"
+    rm -rf "$PG_ALT"   # the cluster's home when .cloud was out of postgres' reach
     rm -rf "$STATE" "$ETC" "$RUN" "$LOG" "$PYLIB" "$CLOUD/secrets.env" \
       "$CLOUD/clouds.yaml" "$CLOUD/secure.yaml" "$CLOUD/openrc"
   fi

@@ -24,6 +24,18 @@ export PYTHONPATH="$HERE/py:$PYLIB"
 export XDG_CACHE_HOME="$CLOUD/cache/xdg"
 
 PG_PORT=5433
+# PostgreSQL refuses to run as root and its user must reach the data dir. A
+# clone under a directory that user cannot enter (a 700 home, say) gets its
+# cluster in /var/lib/postgresql instead, named after this checkout.
+# pg_paths is called again once the packages (and so that user) exist.
+PG_ALT="/var/lib/postgresql/nodepool-cloud-$(echo "$CLOUD" | md5sum | cut -c1-8)"
+pg_paths() {
+  PGDATA="$STATE/pg"; PGLOG="$LOG/postgres.log"
+  if [[ -d "$PG_ALT" ]] || { id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; }; then
+    PGDATA="$PG_ALT/pg"; PGLOG="$PG_ALT/postgres.log"
+  fi
+}
+pg_paths
 PG_URL="postgresql+psycopg2://postgres@127.0.0.1:$PG_PORT"
 RABBIT_URL="rabbit://guest:guest@127.0.0.1:5672/"
 KEYSTONE_URL="http://127.0.0.1:5000/v3"
@@ -57,13 +69,14 @@ pidfile() { echo "$RUN/$1.pid"; }
 pid_of() {
   local f pid
   f=$(pidfile "$1")
-  if [[ "$1" == postgres ]]; then f="$STATE/pg/postmaster.pid"; fi
+  local mark="$CLOUD"
+  if [[ "$1" == postgres ]]; then f="$PGDATA/postmaster.pid"; mark="$PGDATA"; fi
   [[ -f "$f" ]] || return 0
   pid=$(head -n1 "$f")
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 0
   # a stale pid file may name a recycled pid: only trust a process whose
   # command line or environment mentions our .cloud directory
-  if grep -qF "$CLOUD" "/proc/$pid/cmdline" 2>/dev/null || grep -qF "$CLOUD" "/proc/$pid/environ" 2>/dev/null; then
+  if grep -qF "$mark" "/proc/$pid/cmdline" 2>/dev/null || grep -qF "$mark" "/proc/$pid/environ" 2>/dev/null; then
     echo "$pid"
   fi
 }

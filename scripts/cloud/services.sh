@@ -4,7 +4,6 @@
 # process-group id and stopping it can take its workers along.
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
-PGDATA="$STATE/pg"
 DATABASES=(keystone glance placement nova_api nova nova_cell0 neutron)
 
 # conf_hash NAME: what the running service was started from; a change means
@@ -87,21 +86,25 @@ stop_service() {
 }
 
 start_postgres() {
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
   [[ -n "$PGBIN" ]] || die "PostgreSQL binaries not found under /usr/lib/postgresql"
+  pg_paths
   if [[ ! -f "$PGDATA/PG_VERSION" ]]; then
     rm -rf "$PGDATA"; mkdir -p "$PGDATA"
+    [[ "$PGDATA" == "$STATE/pg" ]] || ln -sfn "$PGDATA" "$STATE/pg"   # findable from .cloud
     chown postgres:postgres "$PGDATA"; chmod 700 "$PGDATA"
     # initdb refuses root; trust auth is fine for a cluster bound to 127.0.0.1
     runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -A trust -U postgres -E UTF8 \
       >"$LOG/postgres-initdb.log" 2>&1 || fail_service postgres-initdb "initdb failed"
   fi
   if ! healthy postgres; then
-    touch "$LOG/postgres.log"; chown postgres "$LOG/postgres.log"
+    touch "$PGLOG"; chown postgres "$PGLOG"
+    [[ "$PGLOG" == "$LOG/postgres.log" ]] || ln -sfn "$PGLOG" "$LOG/postgres.log"
     local port; port=$(port_of postgres)
     tcp_ok "$port" && die "port $port (for postgres) is already taken by a process that is not ours"
     # fsync off: a throw-away test cloud on a slow 2-core machine; down.sh
     # stops it cleanly. The socket goes in the data dir, not /run/postgresql.
-    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOG/postgres.log" -w -t 60 \
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGLOG" -w -t 60 \
       -o "-k $PGDATA -c listen_addresses=127.0.0.1 -p $PG_PORT -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
       start >/dev/null 2>&1 || fail_service postgres "pg_ctl start failed"
     wait_healthy postgres 60
