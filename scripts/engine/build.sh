@@ -73,7 +73,6 @@ for d in "${path_dirs[@]}"; do
   break
 done
 
-SDK_DIR=""
 if [[ -n "$external_pulumi" ]]; then
   say "using $external_pulumi ($("$external_pulumi" version)) found on PATH"
   ln -sfn "$external_pulumi" "$BIN/pulumi"
@@ -95,15 +94,19 @@ else
     mv -f "$BIN/pulumi.new" "$BIN/pulumi"
     echo "$stamp" >"$STAMPS/pulumi"
   fi
-  # The dynamic-provider plugin is a shell script shipped beside pulumi; take it from
-  # the same sdk/v3 release as the engine.
-  if [[ ! -x "$BIN/pulumi-resource-pulumi-nodejs" || -L "$BIN/pulumi-resource-pulumi-nodejs" ]]; then
-    SDK_DIR="$(cd "$ROOT/engine/pulumi" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
-    [[ -f "$SDK_DIR/nodejs/dist/pulumi-resource-pulumi-nodejs" ]] \
-      || die "step 'copy pulumi-resource-pulumi-nodejs' failed: not found in $SDK_DIR/nodejs/dist"
-    rm -f "$BIN/pulumi-resource-pulumi-nodejs"
-    install -m 0755 "$SDK_DIR/nodejs/dist/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
-  fi
+fi
+
+# The dynamic-provider plugin is a shell script shipped beside pulumi; unless the pulumi
+# in use brought one, take it from the same sdk/v3 release as the engine built here.
+if [[ ! -x "$BIN/pulumi-resource-pulumi-nodejs" ]]; then
+  rm -f "$BIN/pulumi-resource-pulumi-nodejs"
+  SDK_DIR="$(cd "$ROOT/engine/pulumi" && go mod download github.com/pulumi/pulumi/sdk/v3 \
+    && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)" \
+    || die "step 'copy pulumi-resource-pulumi-nodejs' failed: could not download github.com/pulumi/pulumi/sdk/v3"
+  [[ -f "$SDK_DIR/nodejs/dist/pulumi-resource-pulumi-nodejs" ]] \
+    || die "step 'copy pulumi-resource-pulumi-nodejs' failed: not found in $SDK_DIR/nodejs/dist"
+  install -m 0755 "$SDK_DIR/nodejs/dist/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
+  say "copied pulumi-resource-pulumi-nodejs from sdk $(basename "$SDK_DIR" | sed 's/.*@//')"
 fi
 
 # --- pulumi-language-nodejs ----------------------------------------------------------
