@@ -55,7 +55,7 @@ LANG_VERSION="$(modver language-nodejs github.com/pulumi/pulumi/sdk/v3)"
 TF_OPENSTACK_VERSION="$(modver openstack github.com/terraform-provider-openstack/terraform-provider-openstack/v3)"
 # The provider reports the @pulumi/openstack version it serves (package.json pins it),
 # with the Terraform provider it is built from as semver build metadata.
-SDK_OPENSTACK_VERSION="$(node -p 'require(process.argv[1]).dependencies["@pulumi/openstack"]' "$ROOT/package.json")"
+SDK_OPENSTACK_VERSION="$(NODE_OPTIONS= node -p 'require(process.argv[1]).dependencies["@pulumi/openstack"]' "$ROOT/package.json")"
 OPENSTACK_PLUGIN_VERSION="$SDK_OPENSTACK_VERSION+tf.${TF_OPENSTACK_VERSION#v}"
 say "go $GO_VERSION; pulumi $PULUMI_VERSION, nodejs language host from sdk $LANG_VERSION, openstack provider $OPENSTACK_PLUGIN_VERSION"
 
