@@ -165,9 +165,10 @@ write_nova_conf() {
 [DEFAULT]
 use_stderr = true
 # "fakehost": one compute host, nova's fake driver (1000 vcpus, 800000 MB RAM,
-# 600000 GB disk reported to placement: hundreds of tiny servers fit).
+# 600000 GB disk reported to placement: hundreds of tiny servers fit), extended to
+# power off after setup and upload snapshot data (py/nodepool_cloud/fake_compute.py).
 host = fakehost
-compute_driver = fake.FakeDriver
+compute_driver = nodepool_cloud.fake_compute.NodepoolFakeDriver
 transport_url = $RABBIT_URL
 state_path = $STATE/nova
 instances_path = $STATE/nova/instances
