@@ -21,6 +21,13 @@ main() {
   for s in rabbitmq postgres; do
     if [[ -n "$(pid_of "$s")" ]]; then step "stopping $s"; stop_service "$s"; fi
   done
+  # RabbitMQ's Erlang started an epmd daemon (outside its process group).
+  # Stop it only when no Erlang node is left registered with it: then it
+  # serves nobody.
+  if command -v epmd >/dev/null && epmd -names 2>/dev/null | grep -q 'up and running' &&
+     ! epmd -names 2>/dev/null | grep -q '^name '; then
+    epmd -kill >/dev/null 2>&1 || true
+  fi
   if ((wipe)); then
     step "wiping state"
     rm -rf "$PG_ALT"   # the cluster's home when .cloud was out of postgres' reach

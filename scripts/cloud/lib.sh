@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # the variables here are used by the scripts that source this
 # Shared paths and helpers for scripts/cloud/{up,down,status}.sh.
 # Sourced, not run. Everything the local cloud owns lives under $CLOUD
 # (.cloud/ in the repo, git-ignored) so that a wipe is one rm -rf.
