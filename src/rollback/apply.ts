@@ -100,15 +100,6 @@ async function checkRepository(
       return err(refused(`no git remote "${options.remote}" to push to: add it, or name one with --remote`));
     }
   }
-  const indexLock = indexLockPath(repo);
-  if (indexLock !== undefined) {
-    return err(
-      refused(
-        `git's index is locked (${indexLock} exists): another git command is running in this repository. ` +
-          "Wait for it to finish and try again; if no git command is running, remove that file.",
-      ),
-    );
-  }
   return ok({ path: path.value, branch: head.value.branch });
 }
 
@@ -119,6 +110,16 @@ async function decideAndCommit(
   options: ApplyOptions,
 ): Promise<Result<Outcome, RollbackFailure>> {
   const { file } = options;
+  // Checked under the repository lock: another nodepool command's own commit is not a reason.
+  const indexLock = indexLockPath(repo);
+  if (indexLock !== undefined) {
+    return err(
+      refused(
+        `git's index is locked (${indexLock} exists): another git command is running in this repository. ` +
+          "Wait for it to finish and try again; if no git command is running, remove that file.",
+      ),
+    );
+  }
   const state = await fileState(repo, where.path);
   if (state === "untracked") return err(refused(`${file} is not tracked by git: commit it first`));
   if (state === "changed" && !options.allowDirty) {

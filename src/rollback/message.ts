@@ -31,21 +31,22 @@ export function subject(rollback: Rollback): string {
   }
 }
 
+/** "hpcloud-az2: new nodes boot from 1394417686" and what changed below it, one per line. */
 function describe(rollback: Rollback, change: ProviderChange): string {
-  const parts: string[] = [];
-  if (change.reject) parts.push(`rejected ${build(change.reject)}`);
-  if (change.unpin !== undefined) parts.push(`unpinned ${change.unpin}`);
-  if (change.pin) parts.push(`pinned ${build(change.pin)}`);
   const next =
     rollback.command === "unpin"
       ? "new nodes follow the newest ready build again"
       : change.nextCurrent
         ? `new nodes boot from ${change.nextCurrent.version}`
         : "no ready build is left to boot new nodes from until the next build is ready";
-  return `${change.provider}: ${parts.join(", ")}; ${next}.`;
+  const lines = [`${change.provider}: ${next}`];
+  if (change.reject) lines.push(`  rejected ${build(change.reject)}`);
+  if (change.unpin !== undefined) lines.push(`  unpinned ${change.unpin}`);
+  if (change.pin) lines.push(`  pinned ${build(change.pin)}`);
+  return lines.join("\n");
 }
 
-const build = (ref: BuildRef) => `${ref.version} (image ${ref.cloudImageId ?? "unknown"})`;
+const build = (ref: BuildRef) => `${ref.version}, image ${ref.cloudImageId ?? "unknown"}`;
 
 function trailers(rollback: Rollback): string[] {
   const { image } = rollback;

@@ -46,7 +46,10 @@ describe("nodepool delete-image ID", () => {
       repo.git("log", "-1", "--format=%s").trim(),
       `Reject devstack-precise ${CURRENT} on hpcloud-az2 (delete-image ${idOf(CURRENT)})`,
     );
-    assert.match(repo.git("log", "-1", "--format=%b"), /new nodes boot from 1394417686\./);
+    assert.match(
+      repo.git("log", "-1", "--format=%b"),
+      /hpcloud-az2: new nodes boot from 1394417686\n {2}rejected 1394514268, image 388782\n/,
+    );
 
     const now = seedInventory();
     const afterDelete = planned(now);

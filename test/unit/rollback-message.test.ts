@@ -48,6 +48,10 @@ describe("commit messages", () => {
     const [head, reason] = message.split("\n\n");
     assert.equal(head, subject(revert));
     assert.equal(reason, "tempest fails: pip cache is empty");
+    assert.match(
+      message,
+      /\n\nhpcloud-az2: new nodes boot from 1394417686\n {2}rejected 1394514268, image 388782\n {2}pinned 1394417686, image 387612\nrax-iad: new nodes boot from 1394418000\n {2}rejected 1394515000, image unknown\n/,
+    );
     assert.deepEqual(parsedTrailers(message), [
       "Nodepool-Command: revert",
       "Nodepool-Rejected: devstack-precise hpcloud-az2 1394514268 388782",
@@ -86,7 +90,7 @@ describe("commit messages", () => {
     assert.equal(subject(unpin), "Unpin devstack-precise on hpcloud-az2");
     assert.match(
       commitMessage(unpin),
-      /hpcloud-az2: unpinned 1394417686; new nodes follow the newest ready build again\./,
+      /\n\nhpcloud-az2: new nodes follow the newest ready build again\n {2}unpinned 1394417686\n\n/,
     );
   });
 });
