@@ -17,7 +17,7 @@ conf_hash() {
     glance) files=("$ETC"/glance/* "$ETC/uwsgi/glance.ini") ;;
     placement) files=("$ETC"/placement/* "$ETC/uwsgi/placement.ini") ;;
     nova-api) files=("$ETC"/nova/* "$ETC/uwsgi/nova-api.ini") ;;
-    nova-compute) files=("$ETC/nova/nova-compute.conf" "$HERE/py/launch.py") ;;
+    nova-compute) files=("$ETC/nova/nova-compute.conf" "$HERE/py/launch.py" "$HERE/py/nodepool_cloud/fake_compute.py") ;;
     nova-*) files=("$ETC/nova/nova.conf" "$HERE/py/launch.py") ;;
     neutron) files=("$ETC"/neutron/* "$HERE/py/launch.py" "$HERE/py/nodepool_cloud/ml2_agentless.py") ;;
   esac

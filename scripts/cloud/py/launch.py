@@ -23,6 +23,14 @@ def main():
     name, args = sys.argv[1], sys.argv[2:]
     sys.argv = [name] + args
     module = importlib.import_module(MODULES[name])
+    if name == 'nova-compute':
+        # nova loads compute_driver as 'nova.virt.' + the option's value, so
+        # our driver (nodepool_cloud.fake_compute) is made importable under
+        # nova.virt as well. After the import above: nova.cmd monkey-patches.
+        import nodepool_cloud
+        import nodepool_cloud.fake_compute
+        sys.modules['nova.virt.nodepool_cloud'] = nodepool_cloud
+        sys.modules['nova.virt.nodepool_cloud.fake_compute'] = nodepool_cloud.fake_compute
     if name == 'neutron-server':
         # Zed with a minimal ML2: GET /v2.0/ports fails with "type object
         # 'Port' has no attribute 'port_forwardings'" unless the model that
