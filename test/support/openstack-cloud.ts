@@ -113,7 +113,7 @@ export async function cleanUp(clouds: readonly string[]): Promise<void> {
   );
 }
 
-/** Waits until the server leaves BUILD; returns its status. */
+/** Waits until the server leaves BUILD; returns its status, with Nova's fault when it broke. */
 export async function waitForServer(
   clients: ProviderClients,
   id: string,
@@ -122,7 +122,11 @@ export async function waitForServer(
   const until = Date.now() + timeoutMs;
   for (;;) {
     const server = must(await clients.nova.showServer(id));
-    if (server && server.status !== "BUILD") return server.status;
+    // The local cloud's one fake compute host is shared by every test run: "No valid host"
+    // here usually means other runs hold its capacity.
+    if (server && server.status !== "BUILD") {
+      return server.fault ? `${server.status}: ${server.fault.message}` : server.status;
+    }
     if (Date.now() > until) return server?.status ?? "GONE";
     await new Promise((done) => setTimeout(done, 500));
   }
