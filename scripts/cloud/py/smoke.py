@@ -60,10 +60,27 @@ def main():
     log(f'{cloud}: booting {count} servers in parallel')
     with cf.ThreadPoolExecutor(max_workers=count) as ex:
         ids = list(ex.map(boot, range(count)))
+    try:
+        check(req, compute, network, image, ids, count, net)
+    finally:
+        # also after a failure: leave the shared cloud as we found it
+        with cf.ThreadPoolExecutor(max_workers=count) as ex:
+            list(ex.map(lambda i: req('DELETE', f'/servers/{i}', compute, ok=(204, 404)), ids))
+    until('deletes', lambda: not servers_of(req, compute, ids))
+    until('ports gone', lambda: not [
+        p for p in req('GET', f'/v2.0/ports?network_id={net["id"]}', network).json()['ports']
+        if p['device_owner'].startswith('compute:')])
+    log(f'all {count} deleted, ports released')
 
+
+def servers_of(req, compute, ids):
+    r = req('GET', '/servers/detail?name=^smoke-', compute).json()['servers']
+    return {s['id']: s for s in r if s['id'] in ids}
+
+
+def check(req, compute, network, image, ids, count, net):
     def statuses():
-        r = req('GET', '/servers/detail?name=^smoke-', compute).json()['servers']
-        return {s['id']: s for s in r if s['id'] in ids}
+        return servers_of(req, compute, ids)
 
     def all_active():
         st = statuses()
@@ -93,16 +110,10 @@ def main():
     r = req('POST', f'/servers/{sid}/action', compute,
             json={'createImage': {'name': 'smoke-snap'}}, headers={'OpenStack-API-Version': 'compute 2.45'})
     snap = r.json()['image_id']
-    log(f'metadata set; snapshot {snap} created (stays queued with the fake driver)')
+    time.sleep(2)
+    status = req('GET', f'/v2/images/{snap}', image).json()['status']
+    log(f'metadata set; snapshot {snap} created, {status} after 2 s')
     req('DELETE', f'/v2/images/{snap}', image)
-
-    with cf.ThreadPoolExecutor(max_workers=count) as ex:
-        list(ex.map(lambda i: req('DELETE', f'/servers/{i}', compute), ids))
-    until('deletes', lambda: not statuses())
-    until('ports gone', lambda: not [
-        p for p in req('GET', f'/v2.0/ports?network_id={net["id"]}', network).json()['ports']
-        if p['device_owner'].startswith('compute:')])
-    log(f'all {count} deleted, ports released')
 
 
 if __name__ == '__main__':
