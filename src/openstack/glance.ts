@@ -42,25 +42,28 @@ export function imageProperties(image: GlanceImage): Record<string, string> {
 
 export function glanceClient(session: Session) {
   const api = (path: string) => `/v2/${path}`;
+
+  /** Every matching image: one request per page, following Glance's `next`. */
+  async function listImages(options: ImageListOptions = {}): Promise<Result<GlanceImage[], OpenStackError>> {
+    const images: GlanceImage[] = [];
+    let path: string | undefined =
+      api("images") + query({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, ...options.filters });
+    while (path) {
+      const page: Result<{ images: GlanceImage[]; next?: string }, OpenStackError> = await requestJson(
+        session,
+        "image",
+        { method: "GET", path },
+      );
+      if (!page.ok) return page;
+      images.push(...page.value.images);
+      // `next` is "/v2/images?marker=…" with our filters kept; it is relative to the root.
+      path = page.value.next;
+    }
+    return ok(images);
+  }
+
   return {
-    /** Every matching image: one request per page, following Glance's `next`. */
-    async listImages(options: ImageListOptions = {}): Promise<Result<GlanceImage[], OpenStackError>> {
-      const images: GlanceImage[] = [];
-      let path: string | undefined =
-        api("images") + query({ limit: options.pageSize ?? DEFAULT_PAGE_SIZE, ...options.filters });
-      while (path) {
-        const page: Result<{ images: GlanceImage[]; next?: string }, OpenStackError> = await requestJson(
-          session,
-          "image",
-          { method: "GET", path },
-        );
-        if (!page.ok) return page;
-        images.push(...page.value.images);
-        // `next` is "/v2/images?marker=…" with our filters kept; it is relative to the root.
-        path = page.value.next;
-      }
-      return ok(images);
-    },
+    listImages,
 
     async showImage(id: string): Promise<Result<GlanceImage | undefined, OpenStackError>> {
       return absentOn404(
@@ -69,7 +72,7 @@ export function glanceClient(session: Session) {
     },
 
     async findImagesByName(name: string): Promise<Result<GlanceImage[], OpenStackError>> {
-      return this.listImages({ filters: { name } });
+      return listImages({ filters: { name } });
     },
 
     /** Creates the image record (status "queued"). Never retried on 5xx: it could make two. */

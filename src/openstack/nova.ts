@@ -91,6 +91,9 @@ export function novaClient(session: Session) {
     return ok(items);
   }
 
+  const listFlavors = (pageSize = DEFAULT_PAGE_SIZE): Promise<Result<NovaFlavor[], OpenStackError>> =>
+    listPaged<NovaFlavor>(`/flavors/detail${query({ limit: pageSize })}`, "flavors");
+
   return {
     /** Every server of the project matching the options: one request per page. */
     listServers(options: ServerListOptions = {}): Promise<Result<NovaServer[], OpenStackError>> {
@@ -186,13 +189,11 @@ export function novaClient(session: Session) {
       return ok(answer.value.image_id);
     },
 
-    listFlavors(pageSize = DEFAULT_PAGE_SIZE): Promise<Result<NovaFlavor[], OpenStackError>> {
-      return listPaged<NovaFlavor>(`/flavors/detail${query({ limit: pageSize })}`, "flavors");
-    },
+    listFlavors,
 
     /** Nova cannot filter flavors by name: one list, matched here. */
     async findFlavorByName(name: string): Promise<Result<NovaFlavor | undefined, OpenStackError>> {
-      const flavors = await this.listFlavors();
+      const flavors = await listFlavors();
       return flavors.ok ? ok(flavors.value.find((flavor) => flavor.name === name)) : flavors;
     },
   };
