@@ -22,7 +22,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 8000 };
 
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+// An array, not a Set: the snapshot provider's closure is serialized by Pulumi, which
+// captures a Set as a plain object.
+const RETRYABLE_STATUS: readonly number[] = [429, 500, 502, 503, 504];
 
 export function isRetryable(outcome: AttemptOutcome, idempotent: boolean): boolean {
   switch (outcome.type) {
@@ -33,7 +35,7 @@ export function isRetryable(outcome: AttemptOutcome, idempotent: boolean): boole
       return idempotent;
     case "status":
       if (outcome.status === 429) return true;
-      return idempotent && RETRYABLE_STATUS.has(outcome.status);
+      return idempotent && RETRYABLE_STATUS.includes(outcome.status);
   }
 }
 

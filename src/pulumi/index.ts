@@ -3,14 +3,18 @@
 //   nodepool:imagesFile  images.yaml to reconcile (default: images.yaml beside Pulumi.yaml)
 // Credentials come from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml,
 // ~/.config/openstack/clouds.yaml) by each provider's `cloud` entry, never from stack config.
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { liveSources } from "./live-sources.js";
 import { runProgram } from "./program.js";
 
 const config = new pulumi.Config("nodepool");
+// Relative to the project (Pulumi.yaml), whatever directory the language host runs us in.
+const projectDir = fileURLToPath(new URL("../../", import.meta.url));
 const outputs = await runProgram(
   liveSources({
-    imagesFile: config.get("imagesFile") ?? "images.yaml",
+    imagesFile: resolve(projectDir, config.get("imagesFile") ?? "images.yaml"),
     stack: `${pulumi.getProject()}/${pulumi.getStack()}`,
     snapshotPollSeconds: config.getNumber("snapshotPollSeconds"),
   }),
