@@ -6,6 +6,7 @@ import {
   closeSync,
   fsyncSync,
   openSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -14,7 +15,14 @@ import {
 import { basename, dirname, join } from "node:path";
 import { err, ok, type Result } from "../core/result.js";
 
-export function writeFileAtomically(file: string, content: string): Result<void, string> {
+export function writeFileAtomically(path: string, content: string): Result<void, string> {
+  // Through a symlink, replace the file it points at, not the link.
+  let file: string;
+  try {
+    file = realpathSync(path);
+  } catch (error) {
+    return err(`cannot write ${path}: ${(error as Error).message}`);
+  }
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     const fd = openSync(temp, "wx");

@@ -17,6 +17,11 @@ export function planRevert(
     const selected = selectProviders(imageConfig.value, providers);
     if (!selected.ok) return selected;
     const changes: ProviderChange[] = [];
+    // When every provider was implied, say how to revert just the others.
+    const others =
+      providers.length === 0 && selected.value.length > 1
+        ? "; to revert the other providers, name them with --provider"
+        : "";
     for (const provider of selected.value) {
       const versions = versionsOf(config, inventory, image, provider);
       if (!versions.ok) return versions;
@@ -25,7 +30,7 @@ export function planRevert(
       if (current === undefined) {
         return err(
           refused(
-            `no ready build of ${image} in ${provider} to revert (builds there: ${builds}); nothing was changed`,
+            `no ready build of ${image} in ${provider} to revert (builds there: ${builds}); nothing was changed${others}`,
           ),
         );
       }
@@ -34,7 +39,7 @@ export function planRevert(
           refused(
             `no previous ready build of ${image} in ${provider} below the current ${current.version} to revert to ` +
               `(builds there: ${builds}); nothing was changed. Wait for a new build, or reject the current one ` +
-              `with \`nodepool delete-image ID\` (no build is then usable until one is ready)`,
+              `with \`nodepool delete-image ID\` (no build is then usable until one is ready)${others}`,
           ),
         );
       }
