@@ -48,7 +48,18 @@ export interface HttpContext {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-const defaultSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+/** Waits, but not past the caller's deadline: a backoff must not outlive it. */
+function sleepUntilAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((done) => {
+    const timer = setTimeout(finish, ms);
+    signal?.addEventListener("abort", finish, { once: true });
+    function finish() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", finish);
+      done();
+    }
+  });
+}
 
 export function isIdempotent(request: HttpRequest): boolean {
   return request.idempotent ?? !(request.method === "POST" || request.method === "PATCH");
@@ -60,10 +71,13 @@ export async function sendRequest(
 ): Promise<Result<HttpResponse, OpenStackError>> {
   const policy = context.retry ?? DEFAULT_RETRY;
   const idempotent = isIdempotent(request);
-  const sleep = context.sleep ?? defaultSleep;
+  const sleep = context.sleep ?? ((ms: number) => sleepUntilAborted(ms, context.signal));
   const fail = (error: Omit<OpenStackError, "provider" | "method" | "url">) =>
     err(scrub({ provider: context.provider, method: request.method, url: request.url, ...error }, context));
   for (let attempt = 1; ; attempt++) {
+    if (context.signal?.aborted) {
+      return fail({ kind: "timeout", message: "the provider's deadline passed", attempts: attempt - 1 });
+    }
     context.onAttempt?.(request);
     const attemptResult = await attemptOnce(request, context);
     let outcome: AttemptOutcome;
@@ -87,7 +101,7 @@ export async function sendRequest(
       if (!isRetryable(outcome, idempotent) || attempt >= policy.maxAttempts) {
         const what =
           attemptResult.type === "timeout"
-            ? `no answer within ${context.timeoutMs ?? request.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`
+            ? `no answer within ${request.timeoutMs ?? context.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`
             : attemptResult.type === "refused"
               ? `cannot connect (${attemptResult.detail})`
               : `connection failed (${attemptResult.detail})`;

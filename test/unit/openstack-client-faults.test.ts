@@ -122,6 +122,21 @@ describe("the OpenStack client under faults", () => {
     assert.ok(Date.now() - started < 2000);
   });
 
+  it("stops backing off when the caller's deadline passes", async () => {
+    const fake = await startFakeCloud({
+      fault: (r) =>
+        r.path === "/image/v2/images" ? { status: 503, headers: { "Retry-After": "5" } } : undefined,
+    });
+    fakes.push(fake);
+    const session = new Session(fake.cloud(), { provider: "p", signal: AbortSignal.timeout(300) });
+    const started = Date.now();
+    const listed = await clientsForSession(session).glance.listImages();
+    assert.ok(!listed.ok);
+    assert.equal(listed.error.kind, "timeout");
+    assert.equal(listed.error.message, "the provider's deadline passed");
+    assert.ok(Date.now() - started < 2000, "did not sleep the 5 s Retry-After");
+  });
+
   it("never puts the password or the token in an error, even when the service echoes them", async () => {
     let token = "";
     const { clients } = await fakeWith({
