@@ -149,6 +149,13 @@ describe("rollback commands refuse", () => {
       result.stderr,
       /no ready build of devstack-precise in hpcloud-az2 to revert \(builds there: none\)/,
     );
+    assert.doesNotMatch(result.stderr, /name them with --provider/, "a provider was named");
+    const implied = await repo.nodepool("revert", IMAGE);
+    assert.equal(implied.code, 1);
+    assert.match(
+      implied.stderr,
+      /nothing was changed; to revert the other providers, name them with --provider/,
+    );
   });
 
   it("when the inventory file is not an inventory", async () => {
