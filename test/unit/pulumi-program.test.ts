@@ -118,9 +118,13 @@ describe("the program under mocks", () => {
       ],
     );
     assert.deepEqual(
-      declared.filter((d) => d.type === "pulumi:providers:openstack").map((d) => [d.name, d.inputs.cloud]),
-      [["hpcloud-az2", "hpcloud-az2"]],
+      declared
+        .filter((d) => d.type === "pulumi:providers:openstack")
+        .map((d) => [d.name, d.inputs.authUrl, d.inputs.userName]),
+      [["hpcloud-az2", "http://127.0.0.1:5000/v3", "u"]],
     );
+    const providerInputs = declared.find((d) => d.type === "pulumi:providers:openstack")!.inputs;
+    assert.equal(await (providerInputs.password as pulumi.Output<string>).isSecret, true, "the password is a secret");
     assert.deepEqual(
       snapshots(declared)
         .map((d) => d.name)

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../../config/definition.js";
 import type { CloudConfig } from "../../openstack/clouds-config.js";
 import type { ProviderPlan } from "../../plan/types.js";
+import { openstackProviderArgs } from "../provider-args.js";
 import { ImageBuilds } from "./image-builds.js";
 import { Pool } from "./pool.js";
 
@@ -26,11 +27,12 @@ export class NodepoolProvider extends pulumi.ComponentResource {
     super("nodepool:index:Provider", name, {}, opts);
     const settings = args.config.providers.find((p) => p.name === name);
     if (!settings) throw new Error(`provider ${name} is not in images.yaml`);
-    // The openstack provider reads the same clouds.yaml entry as nodepool's own client.
     const openstackProvider = new openstack.Provider(
       name,
-      { cloud: settings.cloud, region: settings.region },
-      { parent: this },
+      openstackProviderArgs(args.cloud, settings.region),
+      {
+        parent: this,
+      },
     );
     const desired = args.plan.desired;
 
