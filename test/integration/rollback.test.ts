@@ -186,4 +186,22 @@ describe("Bad Images on the local cloud", () => {
       JSON.stringify(plan.providers[0]!.actions),
     );
   });
+
+  it("delete-image ID (from image-list) rejects only; the plan makes the previous build current, unpinned", async () => {
+    git("reset", "--quiet", "--hard", "HEAD~1");
+    const id = imageBuildId({ provider: "hpcloud-az2", image: "devstack-precise", version: CURRENT });
+    const result = await nodepool("delete-image", id);
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    assert.equal(
+      git("log", "-1", "--format=%s").trim(),
+      `Reject devstack-precise ${CURRENT} on hpcloud-az2 (delete-image ${id})`,
+    );
+    assert.match(
+      git("log", "-1", "--format=%b"),
+      new RegExp(`rejected ${CURRENT}, image ${cloudIds[CURRENT]}\n`),
+    );
+    const image = (await planFromClouds()).providers[0]!.images[0]!;
+    assert.equal(image.currentVersion, PREVIOUS);
+    assert.equal(image.pinnedVersion, undefined);
+  });
 });
