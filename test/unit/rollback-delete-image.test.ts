@@ -7,6 +7,8 @@ import { imageBuildId } from "../../src/cli/commands/image-list.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Inventory } from "../../src/plan/inventory.js";
 import { plan } from "../../src/plan/plan.js";
+import { planDeleteImage } from "../../src/rollback/plan-delete-image.js";
+import { parse, VALID_CONFIG } from "../support/config-text.js";
 import { imagePlan, keptVersions, targets } from "../support/plan-queries.js";
 import {
   build,
@@ -117,5 +119,49 @@ describe("nodepool delete-image ID", () => {
     const unread = await repo.nodepool("delete-image", "00000000");
     assert.equal(unread.code, 4);
     assert.match(unread.stderr, /could not read: rax-iad/);
+  });
+});
+
+describe("planDeleteImage, pure", () => {
+  const config = () => {
+    const loaded = parse(VALID_CONFIG);
+    assert.ok(loaded.ok);
+    return loaded.value;
+  };
+
+  it("finds a build that has only a template server so far, and rejects it without a cloud id", () => {
+    const inventory = seedInventory();
+    const hp = inventory.providers["hpcloud-az2"]!;
+    assert.ok(hp.readable);
+    hp.templates.push({
+      provider: "hpcloud-az2",
+      image: IMAGE,
+      version: 1394600000,
+      serverId: "4951000",
+      hostname: `${IMAGE}-1394600000.template.openstack.org`,
+      state: "active",
+      createdAt: 1394600000,
+    });
+    const result = planDeleteImage(inventory, idOf(1394600000), imageBuildId)(config());
+    assert.ok(result.ok, result.ok ? "" : result.error.message);
+    assert.equal(result.value.changes.length, 1);
+    const [change] = result.value.changes;
+    assert.equal(change!.provider, "hpcloud-az2");
+    assert.deepEqual(change!.reject, { version: 1394600000 });
+    assert.equal(change!.unpin, undefined);
+    assert.equal(
+      result.value.changes[0]!.nextCurrent?.version,
+      CURRENT,
+      "an unfinished build was never current",
+    );
+  });
+
+  it("refuses an ID that matches two builds", () => {
+    const result = planDeleteImage(seedInventory(), "same", () => "same")(config());
+    assert.equal(result.ok, false);
+    assert.match(
+      result.ok ? "" : result.error.message,
+      /^ID same matches several builds \(devstack-precise 1394417686 in hpcloud-az2; /,
+    );
   });
 });
