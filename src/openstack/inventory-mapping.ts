@@ -117,6 +117,7 @@ export function templateServerFrom(
     hostname: meta[META.hostname] ?? hostnameOf(image, version, templateDomain),
     state: templateState(server.status),
     createdAt: seconds(server.created),
+    ...(meta[META.definitionHash] ? { definitionHash: meta[META.definitionHash] } : {}),
     ...(meta[META.stack] ? { stack: meta[META.stack] } : {}),
   };
 }

@@ -34,6 +34,7 @@ const templateServer = z.strictObject({
   hostname: text,
   state: z.enum(["building", "active", "shutoff", "failed"]),
   createdAt: seconds,
+  definitionHash: text.optional(),
   stack: text.optional(),
 });
 

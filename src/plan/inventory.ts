@@ -31,6 +31,8 @@ export interface TemplateServer {
   hostname: string;
   state: TemplateServerState;
   createdAt: number;
+  /** Definition hash of the build it runs (config/definition.ts). */
+  definitionHash?: string;
   /** The Pulumi project/stack that created it. */
   stack?: string;
 }

@@ -11,7 +11,7 @@ import type { CloudConfig } from "../../src/openstack/clouds-config.js";
 import type { Inventory } from "../../src/plan/inventory.js";
 import type { ProgramSources } from "../../src/pulumi/program.js";
 import { configFromYaml, seedYaml, SCRIPTS } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, template } from "../support/plan-inventory.js";
 
 interface Declared {
   type: string;
@@ -124,7 +124,11 @@ describe("the program under mocks", () => {
       [["hpcloud-az2", "http://127.0.0.1:5000/v3", "u"]],
     );
     const providerInputs = declared.find((d) => d.type === "pulumi:providers:openstack")!.inputs;
-    assert.equal(await (providerInputs.password as pulumi.Output<string>).isSecret, true, "the password is a secret");
+    assert.equal(
+      await pulumi.isSecret(providerInputs.password as pulumi.Output<string>),
+      true,
+      "the password is a secret",
+    );
     assert.deepEqual(
       snapshots(declared)
         .map((d) => d.name)
@@ -202,6 +206,23 @@ describe("the program under mocks", () => {
     assert.ok(snapshot, "its snapshot is declared");
     assert.equal(snapshot.inputs.imageName, `devstack-precise-${version}`);
     assert.equal(snapshot.inputs.buildTimeoutSeconds, 3600);
+  });
+
+  it("takes the snapshot of a build whose template server is up but was never snapshotted", async () => {
+    const config = seedConfig();
+    const version = SEED_NOW - 600;
+    const inventory = seedInventory(config);
+    const provider = inventory.providers["hpcloud-az2"]!;
+    assert.ok(provider.readable);
+    provider.templates.push(template(version, { stack: STACK, serverId: "srv-tmpl", state: "shutoff" }));
+    const declared = await declare(config, inventory, SEED_NOW);
+    const snapshot = snapshots(declared).find((d) => d.name === `hpcloud-az2.devstack-precise-${version}`);
+    assert.ok(snapshot, "a snapshot of the waiting template server is declared");
+    assert.equal(snapshot.inputs.serverId, "srv-tmpl");
+    assert.ok(
+      instances(declared).some((d) => d.name === `hpcloud-az2.devstack-precise-${version}`),
+      "the template server is kept until its snapshot is ready",
+    );
   });
 
   it("refuses before declaring anything when a provider cannot be read", async () => {

@@ -61,12 +61,19 @@ export class ImageBuilds extends pulumi.ComponentResource {
         { parent: this, dependsOn: dependsOn ? [dependsOn] : [] },
       );
 
+    const snapshotted = new Set(args.keptBuilds.map((build) => build.version));
     for (const template of args.keptTemplates) {
       new openstack.compute.Instance(
         buildName(args.provider, args.image, template.version),
         existingTemplateInputs(template, args.flavor),
         serverOptions,
       );
+      // A build whose snapshot was never started (an earlier run stopped after booting the
+      // template server): take it now, from the server that is still there.
+      if (!snapshotted.has(template.version)) {
+        const properties = buildProperties({ ...template, templateServerId: template.serverId });
+        this.snapshots[template.version] = snapshot(template.version, template.serverId, properties);
+      }
     }
     for (const build of args.keptBuilds) {
       this.snapshots[build.version] = snapshot(

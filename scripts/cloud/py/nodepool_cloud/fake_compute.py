@@ -22,7 +22,9 @@ from nova.image import glance
 from nova.virt import event as virtevent
 from nova.virt import fake
 
-SETUP_SECONDS = 3
+# Long enough for a client that waits for ACTIVE after boot (the OpenStack provider polls
+# every few seconds) to see the server up before it powers off, as a real setup would.
+SETUP_SECONDS = 20
 
 
 def _user_data_powers_off(instance):
