@@ -51,6 +51,11 @@ class NodepoolFakeDriver(fake.FakeDriver):
         self.emit_event(virtevent.LifecycleEvent(uuid, virtevent.EVENT_LIFECYCLE_STOPPED))
 
     def snapshot(self, context, instance, image_id, update_task_state):
+        # The fake driver forgets its servers when nova-compute restarts (up.sh restarts it
+        # when its config changes); a real hypervisor would still have the disk.
+        if instance.uuid not in self.instances:
+            self.instances[instance.uuid] = fake.FakeInstance(
+                instance.name, power_state.SHUTDOWN, instance.uuid)
         super().snapshot(context, instance, image_id, update_task_state)
         data = ("snapshot of %s (%s)\n" % (instance.display_name, instance.uuid)).encode()
         glance.API().update(
