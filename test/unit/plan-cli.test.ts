@@ -106,16 +106,36 @@ test("an unreadable provider is shown with its error and gets no actions", async
   const file = join(mkdtempSync(join(tmpdir(), "nodepool-inv-")), "inventory.json");
   writeFileSync(file, JSON.stringify(inventory));
   const { code, out } = await run(["plan", "-i", file, "--now", NOW]);
-  assert.equal(code, 0);
+  assert.equal(code, 4, "exit 4: a provider could not be read");
   assert.match(out, /^rax-iad: NOT READ, no actions .*: 503 Service Unavailable$/m);
   assert.doesNotMatch(out, /devstack-precise-rax-iad/);
   assert.match(out, /pulumi up` applies none of this while a provider is not read/);
 });
 
-test("without --inventory, plan explains and exits 2", async () => {
-  const { code, err } = await run(["plan"]);
-  assert.equal(code, 2);
-  assert.match(err, /--inventory FILE is required/);
+test("without --inventory, plan reads the clouds; one that is down is planned as no change (exit 4)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nodepool-clouds-"));
+  const cloud = {
+    auth: { auth_url: "http://127.0.0.1:1/v3", username: "u", password: "p", project_name: "p" },
+  };
+  writeFileSync(
+    join(dir, "clouds.yaml"),
+    JSON.stringify({ clouds: { "hpcloud-az2": cloud, "rax-iad": cloud } }),
+  );
+  const saved = process.env.OS_CLIENT_CONFIG_FILE;
+  process.env.OS_CLIENT_CONFIG_FILE = join(dir, "clouds.yaml");
+  try {
+    const written = join(dir, "inventory.json");
+    const { code, out } = await run(["plan", "--now", NOW, "--write-inventory", written]);
+    assert.equal(code, 4);
+    assert.match(out, /^hpcloud-az2: NOT READ, no actions .*127\.0\.0\.1:1/m);
+    assert.match(out, /^rax-iad: NOT READ, no actions/m);
+    const replay = await run(["plan", "-i", written, "--now", NOW]);
+    assert.equal(replay.code, 4, "the saved inventory replays the same plan");
+    assert.equal(replay.out, out);
+  } finally {
+    if (saved === undefined) delete process.env.OS_CLIENT_CONFIG_FILE;
+    else process.env.OS_CLIENT_CONFIG_FILE = saved;
+  }
 });
 
 test("a bad --now is a usage error", async () => {

@@ -1,6 +1,6 @@
-// `nodepool plan`: what the next reconcile would do, and why. For now the inventory comes
-// from a JSON file (docs/inventory.md); reading the live cloud becomes the default later.
-import { readFileSync } from "node:fs";
+// `nodepool plan`: what the next reconcile would do, and why. It reads every provider's live
+// inventory, or an inventory JSON file (docs/inventory.md) with --inventory.
+import { readFileSync, writeFileSync } from "node:fs";
 import { withConfigFile, withJson, type Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson } from "../io.js";
@@ -9,10 +9,15 @@ import { loadConfig } from "../../config/load.js";
 import { formatPlan } from "../../plan/format-text.js";
 import { parseInventory } from "../../plan/inventory-file.js";
 import { plan } from "../../plan/plan.js";
+import type { Inventory } from "../../plan/inventory.js";
+import type { LoadedConfig } from "../../config/definition.js";
+import type { Io } from "../io.js";
+import { loadLiveInventory } from "../live-inventory.js";
 
 interface PlanArgs {
   file: string;
   inventory?: string;
+  writeInventory?: string;
   json: boolean;
   now?: number;
 }
@@ -25,53 +30,78 @@ export const planCommand: Command<PlanArgs> = {
       .option("inventory", {
         alias: "i",
         type: "string",
-        describe: "what exists in the clouds, as JSON (docs/inventory.md); required for now",
+        describe: "plan from this inventory JSON (docs/inventory.md) instead of reading the clouds",
+      })
+      .option("write-inventory", {
+        type: "string",
+        describe: "also save the inventory that was read, as JSON (to replay a plan later with -i)",
       })
       .option("now", {
         type: "number",
         describe: "plan as if it were this time (Unix seconds); default: the clock",
       })
       .example([
-        ["$0 plan --inventory inventory.json", "the plan, grouped by provider, with reasons"],
+        ["$0 plan", "read every provider and show the plan, grouped by provider, with reasons"],
+        ["$0 plan --inventory inventory.json", "plan from a saved inventory"],
         ["$0 plan -i inventory.json --json --now 1394516968", "the Plan as JSON, at a given time"],
       ])
       .epilogue(
-        "Exit codes: 0 plan without errors, 1 the plan has errors or an input is invalid, 2 wrong usage.",
+        "Exit codes: 0 plan without errors, 1 the plan has errors or an input is invalid, 2 wrong usage, " +
+          "4 a provider could not be read (it is planned as no change).",
       ),
   run: async (args, io) => {
-    if (args.inventory === undefined) {
-      io.err(
-        "nodepool plan: --inventory FILE is required: reading the live cloud is not implemented yet.\n" +
-          "Write what exists as JSON (see docs/inventory.md), e.g. --inventory test/fixtures/inventory/seed.json",
-      );
-      return EXIT.usage;
-    }
     const now = args.now ?? Math.floor(Date.now() / 1000);
     if (!Number.isInteger(now) || now <= 0) {
       io.err(`nodepool plan: --now must be a positive whole number of Unix seconds, got ${args.now}`);
       return EXIT.usage;
     }
-    const loaded = loadConfig(args.file);
-    if (!loaded.ok) {
-      for (const issue of loaded.error) io.err(formatIssue(issue));
-      return EXIT.failed;
-    }
-    let text: string;
-    try {
-      text = readFileSync(args.inventory, "utf8");
-    } catch (error) {
-      io.err(`${args.inventory}: cannot read the inventory: ${(error as Error).message}`);
-      return EXIT.failed;
-    }
-    const inventory = parseInventory(text);
-    if (!inventory.ok) {
-      for (const problem of inventory.error) io.err(`${args.inventory}: ${problem}`);
-      io.err(`${args.inventory}: not a valid inventory (format: docs/inventory.md)`);
-      return EXIT.failed;
-    }
-    const result = plan(loaded.value, inventory.value, now);
+    const inputs =
+      args.inventory === undefined
+        ? await liveInputs(args.file, now, io)
+        : fileInputs(args.file, args.inventory, io);
+    if (typeof inputs === "number") return inputs;
+    if (args.writeInventory)
+      writeFileSync(args.writeInventory, `${JSON.stringify(inputs.inventory, null, 2)}\n`);
+    const result = plan(inputs.config, inputs.inventory, now);
     if (args.json) printJson(io, result);
     else io.out(formatPlan(result).join("\n"));
-    return result.errors.length > 0 ? EXIT.failed : EXIT.ok;
+    if (result.errors.length > 0) return EXIT.failed;
+    return result.unreadable.length > 0 ? EXIT.cloud : EXIT.ok;
   },
 };
+
+interface PlanInputs {
+  config: LoadedConfig;
+  inventory: Inventory;
+}
+
+async function liveInputs(file: string, now: number, io: Io): Promise<PlanInputs | number> {
+  const live = await loadLiveInventory({ file, now });
+  if (!live.ok) {
+    for (const message of live.error.messages) io.err(message);
+    return live.error.exitCode;
+  }
+  return { config: live.value.config, inventory: live.value.inventory };
+}
+
+function fileInputs(file: string, inventoryFile: string, io: Io): PlanInputs | number {
+  const loaded = loadConfig(file);
+  if (!loaded.ok) {
+    for (const issue of loaded.error) io.err(formatIssue(issue));
+    return EXIT.failed;
+  }
+  let text: string;
+  try {
+    text = readFileSync(inventoryFile, "utf8");
+  } catch (error) {
+    io.err(`${inventoryFile}: cannot read the inventory: ${(error as Error).message}`);
+    return EXIT.failed;
+  }
+  const inventory = parseInventory(text);
+  if (!inventory.ok) {
+    for (const problem of inventory.error) io.err(`${inventoryFile}: ${problem}`);
+    io.err(`${inventoryFile}: not a valid inventory (format: docs/inventory.md)`);
+    return EXIT.failed;
+  }
+  return { config: loaded.value, inventory: inventory.value };
+}
