@@ -95,6 +95,7 @@ export function imageBuildFrom(
     templateServerId: props[META.templateServer],
     hostname: props[META.hostname] ?? hostnameOf(name, version, templateDomain),
     definitionHash: props[META.definitionHash],
+    ...(props[META.stack] ? { stack: props[META.stack] } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ const imageBuild = z
     templateServerId: text.optional(),
     hostname: text,
     definitionHash: text.optional(),
+    stack: text.optional(),
   })
   .refine((b) => b.state !== "ready" || b.cloudImageId !== undefined, {
     message: "a ready build needs its cloudImageId",

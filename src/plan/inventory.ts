@@ -19,6 +19,8 @@ export interface ImageBuild {
   hostname: string;
   /** Hash of the image definition the build was made from (config/definition.ts). */
   definitionHash?: string;
+  /** The Pulumi project/stack whose snapshot it is; absent for images made outside Pulumi. */
+  stack?: string;
 }
 
 export type TemplateServerState = "building" | "active" | "shutoff" | "failed";

@@ -293,6 +293,32 @@ describe("servers can never be rebuilt or replaced by a change to images.yaml", 
     }
   });
 
+  it("keeps its own and unowned snapshots (stamping them as its own), never another stack's", async () => {
+    const config = seedConfig();
+    const inventory = inventoryOf(SEED_NOW, {
+      "hpcloud-az2": {
+        images: [
+          readyBuild(config, 1394331000, { createdAt: SEED_NOW - 50 * HOUR, stack: "nodepool/other" }),
+          readyBuild(config, 1394417686, { createdAt: 1394417686 }),
+          readyBuild(config, 1394514268, { createdAt: 1394514268, stack: STACK }),
+        ],
+      },
+    });
+    const declared = await declare(config, inventory, SEED_NOW);
+    assert.deepEqual(
+      snapshots(declared)
+        .map((d) => d.name)
+        .sort(),
+      ["hpcloud-az2.devstack-precise-1394417686", "hpcloud-az2.devstack-precise-1394514268"],
+    );
+    for (const snapshot of snapshots(declared)) {
+      const properties = await new Promise<Record<string, string>>((resolve) =>
+        pulumi.output(snapshot.inputs.properties as Record<string, string>).apply(resolve),
+      );
+      assert.equal(properties.nodepool_stack, STACK);
+    }
+  });
+
   it("nodes another stack created are not declared, so this stack never deletes them", async () => {
     const config = seedConfig();
     const foreign = node("devstack-precise-hpcloud-az2-9", 1394514268, {

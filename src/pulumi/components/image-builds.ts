@@ -71,7 +71,11 @@ export class ImageBuilds extends pulumi.ComponentResource {
       // A build whose snapshot was never started (an earlier run stopped after booting the
       // template server): take it now, from the server that is still there.
       if (!snapshotted.has(template.version)) {
-        const properties = buildProperties({ ...template, templateServerId: template.serverId });
+        const properties = buildProperties({
+          ...template,
+          templateServerId: template.serverId,
+          stack: args.stack,
+        });
         this.snapshots[template.version] = snapshot(template.version, template.serverId, properties);
       }
     }
@@ -79,7 +83,7 @@ export class ImageBuilds extends pulumi.ComponentResource {
       this.snapshots[build.version] = snapshot(
         build.version,
         build.templateServerId ?? "",
-        buildProperties(build),
+        buildProperties({ ...build, stack: args.stack }),
       );
     }
     for (const { build, userData } of args.newBuilds) {
@@ -89,7 +93,9 @@ export class ImageBuilds extends pulumi.ComponentResource {
         serverOptions,
       );
       // The template server's id is part of the snapshot's properties, once it exists.
-      const properties = server.id.apply((id) => buildProperties({ ...build, templateServerId: id }));
+      const properties = server.id.apply((id) =>
+        buildProperties({ ...build, templateServerId: id, stack: args.stack }),
+      );
       this.snapshots[build.version] = snapshot(build.version, server.id, properties, server);
     }
     this.registerOutputs({});
@@ -104,6 +110,7 @@ export function buildProperties(build: {
   hostname: string;
   definitionHash?: string;
   templateServerId?: string;
+  stack?: string;
 }): Record<string, string> {
   return {
     [META.kind]: "image",
@@ -113,5 +120,6 @@ export function buildProperties(build: {
     [META.hostname]: build.hostname,
     ...(build.definitionHash ? { [META.definitionHash]: build.definitionHash } : {}),
     ...(build.templateServerId ? { [META.templateServer]: build.templateServerId } : {}),
+    ...(build.stack ? { [META.stack]: build.stack } : {}),
   };
 }

@@ -53,7 +53,11 @@ export class NodepoolProvider extends pulumi.ComponentResource {
           stack: args.stack,
           buildTimeoutSeconds: config?.buildTimeoutSeconds ?? 3600,
           flavor: config?.flavor ?? settings.flavor,
-          keptBuilds: desired.builds.filter((b) => b.image === image),
+          // Another stack's snapshot is not ours to keep or delete; one made outside Pulumi
+          // (no stack recorded) is adopted.
+          keptBuilds: desired.builds.filter(
+            (b) => b.image === image && (b.stack ?? args.stack) === args.stack,
+          ),
           keptTemplates: desired.templates.filter((t) => t.image === image && t.stack === args.stack),
           newBuilds: desired.newBuilds
             .filter((b) => b.image === image)

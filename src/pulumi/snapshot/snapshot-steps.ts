@@ -59,6 +59,9 @@ export async function findAdoptable(
   return found.find(
     (image) =>
       image["nodepool_provider"] === inputs.provider &&
+      // Never take over another stack's image; one made outside Pulumi has no stack.
+      (image["nodepool_stack"] ?? inputs.properties["nodepool_stack"]) ===
+        inputs.properties["nodepool_stack"] &&
       !["killed", "deleted", "pending_delete"].includes(image.status),
   );
 }
