@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The main job: reconcile the clouds to images.yaml with `pulumi up`, then show what exists.
+#
+# With no cloud configured (no OS_CLIENT_CONFIG_FILE, OS_CLOUD or clouds.yaml where the
+# openstack CLI looks), it runs on a local OpenStack started on 127.0.0.1 (npm run cloud:up,
+# needs root for its Debian packages), seeded with the two ready devstack-precise builds of
+# Nodepool's operator page, as the stack "local". Otherwise it runs the stack named by
+# NODEPOOL_STACK (default "dev") against the clouds images.yaml names.
+#
+# The Pulumi engine is the official CLI when one (>= 3.248) is on PATH, else the one
+# `npm run engine` builds from Go modules into .tools/bin (docs/engine.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+say() { printf '\n=== [%4ds] %s\n' "$((SECONDS - started))" "$*"; }
+
+cloud_configured() {
+  [[ -n "${OS_CLIENT_CONFIG_FILE:-}" || -n "${OS_CLOUD:-}" || -n "${OS_AUTH_URL:-}" ]] ||
+    [[ -f clouds.yaml || -f "$HOME/.config/openstack/clouds.yaml" || -f /etc/openstack/clouds.yaml ]]
+}
+
+if cloud_configured; then
+  stack="${NODEPOOL_STACK:-dev}"
+  say "using the configured clouds, stack ${stack}"
+else
+  stack=local
+  say "no cloud configured: starting the local OpenStack"
+  npm run --silent cloud:up
+  export OS_CLIENT_CONFIG_FILE="$PWD/.cloud/clouds.yaml"
+  say "seeding the operator page's two ready devstack-precise builds"
+  node --import tsx scripts/seed-demo.ts
+fi
+
+say "Pulumi engine"
+npm run --silent engine
+# shellcheck source=scripts/engine/env.sh
+. scripts/engine/env.sh
+
+say "nodepool validate"
+node bin/nodepool.js validate
+
+say "pulumi up (stack ${stack})"
+pulumi stack select "$stack" --create --non-interactive >/dev/null
+pulumi up --yes --non-interactive --stack "$stack"
+
+say "nodepool image-list"
+node bin/nodepool.js image-list
+say "nodepool node-list"
+node bin/nodepool.js node-list
+say "done in $((SECONDS - started)) s"
