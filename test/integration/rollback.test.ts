@@ -15,6 +15,8 @@ import type { Plan } from "../../src/plan/types.js";
 import { captureIo } from "../support/capture-io.js";
 import { cleanUp, createBuildImage, localCloudProblem, open, RUN } from "../support/openstack-cloud.js";
 
+// A name of this run's own, so builds of other runs or of the demo never meet this test.
+const IMAGE = `devstack-${RUN}`;
 const PREVIOUS = 1394417686;
 const CURRENT = 1394514268;
 const NOW = 1394516968;
@@ -33,15 +35,15 @@ providers:
     template-domain: template.openstack.org
 
 images:
-  - name: devstack-precise
+  - name: ${IMAGE}
     base-image: ubuntu-precise
     setup: setup.sh
     keep: 2                         # current and previous
     providers: [hpcloud-az2]
 
 labels:
-  - name: devstack-precise
-    image: devstack-precise
+  - name: ${IMAGE}
+    image: ${IMAGE}
     min-ready: { hpcloud-az2: 1 }
 
 pins: {}
@@ -71,11 +73,11 @@ before(async () => {
   const clients = open("hpcloud-az2");
   const live = await loadLiveInventory({ file, provider: "hpcloud-az2" });
   assert.ok(live.ok && live.value.readable.length === 1, "hpcloud-az2 is readable");
-  const leftovers = live.value.readable[0]!.images.filter((b) => b.image === "devstack-precise");
+  const leftovers = live.value.readable[0]!.images.filter((b) => b.image === IMAGE);
   assert.deepEqual(
     leftovers,
     [],
-    "no devstack-precise builds in hpcloud-az2 before the test (leftovers of another run?)",
+    `no ${IMAGE} builds in hpcloud-az2 before the test (leftovers of another run?)`,
   );
   for (const [version, templateServer] of [
     [PREVIOUS, "4909797"],
@@ -84,7 +86,7 @@ before(async () => {
     const created = NOW - (version === PREVIOUS ? 96588 : 2700);
     const image = await createBuildImage(clients, {
       provider: "hpcloud-az2",
-      image: "devstack-precise",
+      image: IMAGE,
       version,
       createdAt: created,
       templateServer,
@@ -109,10 +111,10 @@ async function planFromClouds(): Promise<Plan> {
 
 describe("Bad Images on the local cloud", () => {
   it("image-list shows both builds with their IDs", async () => {
-    const result = await nodepool("image-list", "--image", "devstack-precise");
+    const result = await nodepool("image-list", "--image", IMAGE);
     assert.equal(result.code, EXIT.ok, result.stderr);
     for (const version of [PREVIOUS, CURRENT]) {
-      const id = imageBuildId({ provider: "hpcloud-az2", image: "devstack-precise", version });
+      const id = imageBuildId({ provider: "hpcloud-az2", image: IMAGE, version });
       assert.match(
         result.stdout,
         new RegExp(`\\| ${id} \\| hpcloud-az2 .*\\| ${version} \\| ${cloudIds[version]} \\|`),
@@ -128,38 +130,24 @@ describe("Bad Images on the local cloud", () => {
 
   it("revert --dry-run shows the change read from the cloud and changes nothing", async () => {
     const head = git("rev-parse", "HEAD");
-    const result = await nodepool("revert", "devstack-precise", "--dry-run");
+    const result = await nodepool("revert", IMAGE, "--dry-run");
     assert.equal(result.code, EXIT.ok, result.stderr);
     assert.match(result.stdout, new RegExp(`\\+ {4}hpcloud-az2: ${PREVIOUS}\\n`));
     assert.match(
       result.stdout,
-      new RegExp(`Nodepool-Rejected: devstack-precise hpcloud-az2 ${CURRENT} ${cloudIds[CURRENT]}`),
+      new RegExp(`Nodepool-Rejected: ${IMAGE} hpcloud-az2 ${CURRENT} ${cloudIds[CURRENT]}`),
     );
     assert.equal(git("rev-parse", "HEAD"), head);
     assert.equal(git("status", "--porcelain"), "");
   });
 
   it("revert commits the pin and the rejection with the Glance ids, and the plan follows it", async () => {
-    const result = await nodepool(
-      "revert",
-      "devstack-precise",
-      "-m",
-      "devstack fails to start on the new build",
-    );
+    const result = await nodepool("revert", IMAGE, "-m", "devstack fails to start on the new build");
     assert.equal(result.code, EXIT.ok, result.stderr);
-    assert.equal(
-      git("log", "-1", "--format=%s").trim(),
-      `Revert devstack-precise on hpcloud-az2 to ${PREVIOUS}`,
-    );
+    assert.equal(git("log", "-1", "--format=%s").trim(), `Revert ${IMAGE} on hpcloud-az2 to ${PREVIOUS}`);
     const trailers = (key: string) => git("log", "-1", `--format=%(trailers:key=${key},valueonly)`).trim();
-    assert.equal(
-      trailers("Nodepool-Rejected"),
-      `devstack-precise hpcloud-az2 ${CURRENT} ${cloudIds[CURRENT]}`,
-    );
-    assert.equal(
-      trailers("Nodepool-Pinned"),
-      `devstack-precise hpcloud-az2 ${PREVIOUS} ${cloudIds[PREVIOUS]}`,
-    );
+    assert.equal(trailers("Nodepool-Rejected"), `${IMAGE} hpcloud-az2 ${CURRENT} ${cloudIds[CURRENT]}`);
+    assert.equal(trailers("Nodepool-Pinned"), `${IMAGE} hpcloud-az2 ${PREVIOUS} ${cloudIds[PREVIOUS]}`);
     assert.deepEqual(
       git("show", "--format=", "--unified=0", "HEAD")
         .split("\n")
@@ -168,10 +156,10 @@ describe("Bad Images on the local cloud", () => {
         "-pins: {}",
         "-rejected: {}",
         "+pins:",
-        "+  devstack-precise:",
+        `+  ${IMAGE}:`,
         `+    hpcloud-az2: ${PREVIOUS}`,
         "+rejected:",
-        "+  devstack-precise:",
+        `+  ${IMAGE}:`,
         `+    hpcloud-az2: [${CURRENT}]`,
       ],
     );
@@ -180,21 +168,19 @@ describe("Bad Images on the local cloud", () => {
     const image = plan.providers[0]!.images[0]!;
     assert.equal(image.currentVersion, PREVIOUS);
     assert.ok(
-      plan.providers[0]!.actions.some(
-        (a) => a.kind === "delete-image" && a.target === `devstack-precise ${CURRENT}`,
-      ),
+      plan.providers[0]!.actions.some((a) => a.kind === "delete-image" && a.target === `${IMAGE} ${CURRENT}`),
       JSON.stringify(plan.providers[0]!.actions),
     );
   });
 
   it("delete-image ID (from image-list) rejects only; the plan makes the previous build current, unpinned", async () => {
     git("reset", "--quiet", "--hard", "HEAD~1");
-    const id = imageBuildId({ provider: "hpcloud-az2", image: "devstack-precise", version: CURRENT });
+    const id = imageBuildId({ provider: "hpcloud-az2", image: IMAGE, version: CURRENT });
     const result = await nodepool("delete-image", id);
     assert.equal(result.code, EXIT.ok, result.stderr);
     assert.equal(
       git("log", "-1", "--format=%s").trim(),
-      `Reject devstack-precise ${CURRENT} on hpcloud-az2 (delete-image ${id})`,
+      `Reject ${IMAGE} ${CURRENT} on hpcloud-az2 (delete-image ${id})`,
     );
     assert.match(
       git("log", "-1", "--format=%b"),
