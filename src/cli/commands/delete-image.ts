@@ -8,7 +8,7 @@ import {
   ROLLBACK_EPILOGUE,
   withRollbackOptions,
   type RollbackArgs,
-} from "../../rollback/command-support.js";
+} from "../rollback-support.js";
 import { planDeleteImage } from "../../rollback/plan-delete-image.js";
 import { imageBuildId } from "./image-list.js";
 

@@ -1,6 +1,7 @@
 // `nodepool node claim LABEL`: take one ready node for a job.
 import { hostname } from "node:os";
-import { claimInProvider, type ClaimedNode } from "../../nodes/claim.js";
+import { claimInProvider, randomShuffle, sortedByName, type ClaimedNode } from "../../nodes/claim.js";
+import { nextPollDelayMs } from "../../nodes/wait.js";
 import { openProvider } from "../../openstack/clients.js";
 import { loadConfig } from "../../config/load.js";
 import { formatIssue } from "../../config/issues.js";
@@ -16,10 +17,10 @@ interface ClaimArgs {
   json: boolean;
   wait: number;
   claimer?: string;
+  shuffle: boolean;
 }
 
-const POLL_SECONDS = 5;
-const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const nodeClaimCommand: Command<ClaimArgs> = {
   command: "claim <label>",
@@ -40,12 +41,16 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
         type: "string",
         describe: "who claims, recorded on the node (default: $NODEPOOL_CLAIMER, else host:pid)",
       })
+      // --no-shuffle: every claimer tries the nodes in name order, so concurrent claimers
+      // collide on purpose (tests of the port lock). Not for production use.
+      .option("shuffle", { type: "boolean", default: true, hidden: true })
       .example([
         ["$0 node claim devstack-precise --json", "claim a node; JSON with id, name, ip"],
         ["$0 node claim devstack-precise --wait 600 --claimer job-1234", "wait up to 10 minutes"],
       ])
       .epilogue(
-        "Exit codes: 0 claimed, 3 no ready node (after --wait), 4 a cloud refused, 1 bad images.yaml.",
+        "Exit codes: 0 claimed, 3 no ready node (after --wait), 4 a cloud refused, 1 bad images.yaml, " +
+          "2 the label has no pool in images.yaml (or wrong usage).",
       ),
   run: async (args, io) => {
     const loaded = loadConfig(args.file);
@@ -66,8 +71,10 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
       return EXIT.usage;
     }
     const claimer = args.claimer ?? process.env.NODEPOOL_CLAIMER ?? `${hostname()}:${process.pid}`;
-    const deadline = Date.now() + args.wait * 1000;
+    const deadline = Date.now() + Math.max(0, args.wait) * 1000;
     const cloudErrors: string[] = [];
+    const skipped: string[] = [];
+    let lostRaces = 0;
     for (;;) {
       cloudErrors.length = 0;
       for (const provider of providers) {
@@ -80,20 +87,30 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
           label: args.label,
           claimer,
           now: Math.floor(Date.now() / 1000),
+          order: args.shuffle ? randomShuffle : sortedByName,
         });
-        if (claimed.ok) return report(claimed.value);
+        if (claimed.ok) return report({ ...claimed.value, lostRaces: lostRaces + claimed.value.lostRaces });
         if (claimed.error.kind === "cloud") cloudErrors.push(claimed.error.message);
+        else {
+          lostRaces += claimed.error.lostRaces;
+          skipped.push(...claimed.error.skipped);
+        }
       }
-      if (Date.now() + POLL_SECONDS * 1000 > deadline) break;
+      const delay = nextPollDelayMs(Date.now(), deadline);
+      if (delay === undefined) break;
       io.progress(
-        `no ready ${args.label} node yet; waiting (${Math.ceil((deadline - Date.now()) / 1000)} s left)`,
+        `no ready ${args.label} node yet; looking again in ${Math.ceil(delay / 1000)} s ` +
+          `(${Math.ceil((deadline - Date.now()) / 1000)} s left)`,
       );
-      await sleep(POLL_SECONDS);
+      await sleep(delay);
     }
     for (const message of cloudErrors) io.err(`nodepool node claim: ${message}`);
     if (cloudErrors.length === providers.length) return EXIT.cloud;
+    for (const why of new Set(skipped)) io.err(`nodepool node claim: skipped ${why}`);
+    const raced =
+      lostRaces > 0 ? ` (lost ${lostRaces} race${lostRaces === 1 ? "" : "s"} to other claimers)` : "";
     io.err(
-      `nodepool node claim: no ready ${args.label} node${args.wait > 0 ? ` within ${args.wait} s` : ""}`,
+      `nodepool node claim: no ready ${args.label} node${args.wait > 0 ? ` within ${args.wait} s` : ""}${raced}`,
     );
     return EXIT.noNode;
 

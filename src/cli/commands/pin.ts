@@ -9,7 +9,7 @@ import {
   withProviders,
   withRollbackOptions,
   type RollbackArgs,
-} from "../../rollback/command-support.js";
+} from "../rollback-support.js";
 import { planPin } from "../../rollback/plan-pin.js";
 
 interface PinArgs extends RollbackArgs {

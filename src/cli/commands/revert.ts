@@ -8,7 +8,7 @@ import {
   withProviders,
   withRollbackOptions,
   type RollbackArgs,
-} from "../../rollback/command-support.js";
+} from "../rollback-support.js";
 import { planRevert } from "../../rollback/plan-revert.js";
 
 interface RevertArgs extends RollbackArgs {

@@ -7,7 +7,7 @@ import {
   withProviders,
   withRollbackOptions,
   type RollbackArgs,
-} from "../../rollback/command-support.js";
+} from "../rollback-support.js";
 import { planUnpin } from "../../rollback/plan-pin.js";
 
 interface UnpinArgs extends RollbackArgs {

@@ -2,15 +2,15 @@
 // their options, where the inventory comes from, and how an outcome is printed.
 import { readFileSync } from "node:fs";
 import type { Argv } from "yargs";
-import { EXIT } from "../cli/exit-codes.js";
-import type { Io } from "../cli/io.js";
-import { loadLiveInventory } from "../cli/live-inventory.js";
+import { EXIT } from "./exit-codes.js";
+import type { Io } from "./io.js";
+import { loadLiveInventory } from "./live-inventory.js";
 import { err, ok, type Result } from "../core/result.js";
 import { parseInventory } from "../plan/inventory-file.js";
 import type { Inventory } from "../plan/inventory.js";
-import { applyRollback, type Outcome } from "./apply.js";
-import type { RollbackPlanner } from "./change.js";
-import { cloud, refused, usage, type RollbackFailure } from "./failure.js";
+import { applyRollback, type Outcome } from "../rollback/apply.js";
+import type { RollbackPlanner } from "../rollback/change.js";
+import { cloud, refused, usage, type RollbackFailure } from "../rollback/failure.js";
 
 export interface RollbackArgs {
   file: string;
