@@ -1,0 +1,255 @@
+// Support for test/e2e/reconcile.test.ts: a throwaway Pulumi project of the nodepool program
+// (own state, PULUMI_HOME, stack config and images.yaml), the nodepool CLI, and what the
+// local cloud holds for one run, found by the run's unique provider names and name prefix.
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { META } from "../../src/core/metadata.js";
+import type { ProviderClients } from "../../src/openstack/clients.js";
+import type { GlanceImage } from "../../src/openstack/glance.js";
+import type { NovaServer } from "../../src/openstack/nova.js";
+import { engineEnv, projectRoot, runPulumi, type PulumiResult } from "./engine.js";
+import { LOCAL_CLOUDS_FILE, must, open } from "./openstack-cloud.js";
+
+export interface RunProvider {
+  /** nodepool provider name: unique per run, so no other test's servers count against it. */
+  name: string;
+  /** clouds.yaml entry of the local cloud. */
+  cloud: string;
+  minReady: number;
+  maxServers: number;
+}
+
+export interface RunSettings {
+  providers: RunProvider[];
+  /** image → provider → version */
+  pins?: Record<string, Record<string, number>>;
+}
+
+/** One run's names, directories and engine environment. */
+export class E2eRun {
+  readonly hex: string;
+  readonly stack: string;
+  readonly image: string;
+  readonly label: string;
+  /** Every server and image this run makes is named with this prefix. */
+  readonly prefix: string;
+  readonly dir: string;
+  readonly imagesFile: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly clients: Record<string, ProviderClients> = {};
+  settings: RunSettings;
+
+  constructor(hex: string, providers: RunProvider[]) {
+    this.hex = hex;
+    this.stack = `e2e${hex}`;
+    this.image = `e2e-${hex}`;
+    this.label = `e2e-${hex}-pool`;
+    this.prefix = `e2e-${hex}`;
+    this.settings = { providers };
+    // Under the project (git-ignored .tools/), so node finds the project's node_modules.
+    mkdirSync(join(projectRoot, ".tools"), { recursive: true });
+    this.dir = mkdtempSync(join(projectRoot, ".tools", `e2e-reconcile-${hex}-`));
+    this.imagesFile = join(this.dir, "images.yaml");
+    mkdirSync(join(this.dir, "state"));
+    mkdirSync(join(this.dir, "home"));
+    // The project's Pulumi.yaml, pointing at the program in src/ and keeping stack config
+    // files here instead of stacks/.
+    const project = parseYaml(readFileSync(join(projectRoot, "Pulumi.yaml"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    project["main"] = relative(this.dir, join(projectRoot, String(project["main"])));
+    delete project["stackConfigDir"];
+    writeFileSync(join(this.dir, "Pulumi.yaml"), stringifyYaml(project));
+    copyFileSync(join(projectRoot, "test", "fixtures", "e2e", "setup.sh"), join(this.dir, "setup.sh"));
+    this.env = {
+      ...engineEnv({
+        stateDir: join(this.dir, "state"),
+        pulumiHome: join(this.dir, "home"),
+        passphrase: `e2e-${hex}-passphrase`,
+      }),
+      OS_CLIENT_CONFIG_FILE: LOCAL_CLOUDS_FILE,
+    };
+    for (const p of providers) this.clients[p.name] = open(p.cloud, p.name);
+    this.writeImages();
+  }
+
+  provider(name: string): RunProvider {
+    const found = this.settings.providers.find((p) => p.name === name);
+    if (!found) throw new Error(`no provider ${name}`);
+    return found;
+  }
+
+  /** Writes images.yaml from the current settings. */
+  writeImages(): void {
+    const { providers, pins } = this.settings;
+    const config = {
+      providers: providers.map((p) => ({
+        name: p.name,
+        cloud: p.cloud,
+        "max-servers": p.maxServers,
+        flavor: "m1.nodepool",
+        networks: ["private"],
+        "template-domain": "template.openstack.org",
+      })),
+      images: [
+        {
+          name: this.image,
+          "base-image": "ubuntu-precise",
+          setup: "setup.sh",
+          "rebuild-age": "24h",
+          "build-timeout": "10m",
+          keep: 2,
+          providers: providers.map((p) => p.name),
+        },
+      ],
+      labels: [
+        {
+          name: this.label,
+          image: this.image,
+          "min-ready": Object.fromEntries(providers.map((p) => [p.name, p.minReady])),
+          "max-ready-age": "24h",
+        },
+      ],
+      pins: pins ?? {},
+      rejected: {},
+    };
+    writeFileSync(this.imagesFile, stringifyYaml(config));
+  }
+
+  async pulumi(args: string[], timeoutMs = 5 * 60_000): Promise<PulumiResult> {
+    return runPulumi([...args, "--non-interactive", "--color=never"], {
+      cwd: this.dir,
+      env: this.env,
+      timeoutMs,
+    });
+  }
+
+  /** `node bin/nodepool.js ARGS -f images.yaml`. */
+  nodepool(args: string[]): Promise<CliResult> {
+    return runCli([...args, "-f", this.imagesFile], this.env);
+  }
+
+  /** The run's servers in a provider (by nodepool_provider: the name is unique to this run). */
+  async servers(provider: string): Promise<NovaServer[]> {
+    const all = must(await this.clients[provider]!.nova.listServers());
+    return all.filter((s) => s.metadata?.[META.provider] === provider);
+  }
+
+  async images(provider: string): Promise<GlanceImage[]> {
+    return must(await this.clients[provider]!.glance.listImages({ filters: { [META.provider]: provider } }));
+  }
+
+  /** Deletes whatever of this run is still in the cloud: by provider metadata and name prefix. */
+  async deleteLeftovers(): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const p of this.settings.providers) {
+      const clients = this.clients[p.name]!;
+      const servers = must(await clients.nova.listServers()).filter(
+        (s) => s.metadata?.[META.provider] === p.name || s.name.startsWith(this.prefix),
+      );
+      const images = must(await clients.glance.listImages()).filter(
+        (i) => i[META.provider] === p.name || i.name?.startsWith(this.prefix),
+      );
+      for (const s of servers) {
+        await clients.nova.deleteServer(s.id);
+        deleted.push(`server ${s.name}`);
+      }
+      for (const i of images) {
+        await clients.glance.deleteImage(i.id);
+        deleted.push(`image ${i.name}`);
+      }
+    }
+    return deleted;
+  }
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(projectRoot, "bin", "nodepool.js"), ...args], {
+      cwd: projectRoot,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) }),
+    );
+  });
+}
+
+/**
+ * Counts a provider's servers of this run about once a second while started, keeping the
+ * highest count seen (and when), until stopped. A failed list is recorded, not thrown.
+ */
+export class ServerCountPoller {
+  max = 0;
+  samples = 0;
+  errors: string[] = [];
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly count: () => Promise<number>) {}
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        const started = Date.now();
+        try {
+          const n = await this.count();
+          this.samples++;
+          this.max = Math.max(this.max, n);
+        } catch (error) {
+          this.errors.push(String(error));
+        }
+        const wait = Math.max(0, 1000 - (Date.now() - started));
+        await new Promise((done) => setTimeout(done, wait));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+}
+
+/** Step timings, printed as a table at the end. */
+export class Timings {
+  readonly rows: { step: string; ms: number }[] = [];
+
+  async time<T>(step: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.rows.push({ step, ms: Math.round(performance.now() - started) });
+    }
+  }
+
+  add(step: string, ms: number): void {
+    this.rows.push({ step, ms });
+  }
+
+  table(): string {
+    const width = Math.max(4, ...this.rows.map((r) => r.step.length));
+    const lines = this.rows.map((r) => `${r.step.padEnd(width)}  ${(r.ms / 1000).toFixed(1).padStart(7)} s`);
+    return [`${"step".padEnd(width)}  ${"time".padStart(9)}`, ...lines].join("\n");
+  }
+}
