@@ -13,6 +13,13 @@ export function isUsable(build: ImageBuild): build is UsableBuild {
   return build.state === "ready" && build.cloudImageId !== undefined;
 }
 
+/** Ready, with a snapshot, not rejected: newest first. */
+export function usableBuilds(builds: readonly ImageBuild[], rejected: ReadonlySet<number>): UsableBuild[] {
+  return builds
+    .filter((b): b is UsableBuild => isUsable(b) && !rejected.has(b.version))
+    .sort((a, b) => b.version - a.version);
+}
+
 /**
  * `usable`: ready non-rejected builds, newest first. current = the pin if set (it must be
  * one of them), else the newest; previous = the newest usable build below current.

@@ -3,7 +3,7 @@
 import { formatHours } from "../config/duration.js";
 import { templateFlavor, type LoadedConfig } from "../config/definition.js";
 import type { ImageConfig, ProviderConfig } from "../config/schema.js";
-import { chooseCurrent, isUsable, type UsableBuild } from "./current.js";
+import { chooseCurrent, usableBuilds, type UsableBuild } from "./current.js";
 import type { ImageBuild, TemplateServer } from "./inventory.js";
 import { buildProgress, type Removal } from "./progress.js";
 import { rebuildDue } from "./rebuild.js";
@@ -35,9 +35,7 @@ export function decideImage(
 ): ImageDecision {
   const rejected = new Set(config.rejected[image.name]?.[provider.name] ?? []);
   const pinnedVersion = config.pins[image.name]?.[provider.name];
-  const usable = builds
-    .filter((b): b is UsableBuild => isUsable(b) && !rejected.has(b.version))
-    .sort((a, b) => b.version - a.version);
+  const usable = usableBuilds(builds, rejected);
   const errors: PlanError[] = [];
   const choice = chooseCurrent(usable, builds, pinnedVersion, provider.name);
   if (!choice.ok)

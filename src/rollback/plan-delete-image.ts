@@ -6,7 +6,8 @@ import type { Inventory } from "../plan/inventory.js";
 import { chooseCurrent } from "../plan/current.js";
 import { buildRef, findImage, type BuildRef, type RollbackPlanner } from "./change.js";
 import { cloud, refused, usage } from "./failure.js";
-import { buildsIn, usableBuilds } from "./versions.js";
+import { usableBuilds } from "../plan/current.js";
+import { buildsIn } from "./versions.js";
 
 export interface BuildIdentity {
   provider: string;

@@ -4,7 +4,8 @@ import { err, ok } from "../core/result.js";
 import type { Inventory } from "../plan/inventory.js";
 import { buildRef, findImage, selectProviders, type ProviderChange, type RollbackPlanner } from "./change.js";
 import { refused } from "./failure.js";
-import { buildsIn, describeBuilds, usableBuilds, versionsOf } from "./versions.js";
+import { usableBuilds } from "../plan/current.js";
+import { buildsIn, describeBuilds, versionsOf } from "./versions.js";
 
 export function planPin(
   inventory: Inventory,

@@ -2,7 +2,7 @@
 // planner's own rules (plan/current.ts), so a revert goes exactly where `plan` says it will.
 import type { Config } from "../config/schema.js";
 import { err, ok, type Result } from "../core/result.js";
-import { chooseCurrent, isUsable, type UsableBuild } from "../plan/current.js";
+import { chooseCurrent, usableBuilds, type UsableBuild } from "../plan/current.js";
 import type { ImageBuild, Inventory } from "../plan/inventory.js";
 import { cloud, refused, type RollbackFailure } from "./failure.js";
 
@@ -27,13 +27,6 @@ export function buildsIn(
   if (!read.readable)
     return err(cloud(`provider ${provider} could not be read, nothing was changed: ${read.error}`));
   return ok(read.images.filter((b) => b.image === image).sort((a, b) => b.version - a.version));
-}
-
-/** Ready, with a snapshot, not rejected: newest first, as the planner orders them. */
-export function usableBuilds(builds: readonly ImageBuild[], rejected: ReadonlySet<number>): UsableBuild[] {
-  return builds
-    .filter((b): b is UsableBuild => isUsable(b) && !rejected.has(b.version))
-    .sort((a, b) => b.version - a.version);
 }
 
 export function versionsOf(
