@@ -1,11 +1,26 @@
 // Claiming a ready node for a job, safely against other claimers in other processes.
 //
-// The lock is the node's Neutron port: a claim is a port update sent with
-// `If-Match: revision_number=N`, the revision it read. Neutron applies it only if the port
-// is still at revision N and bumps the revision, in one database transaction; of two
-// claimers that read the same revision, exactly one update applies and the other gets 412
-// and moves on to another node. Nova metadata has no such check (two writes both "succeed"),
-// so it only mirrors the state for people and the planner, after the port says who won.
+// The lock is the node's Neutron port: a claim is a port update of its description sent with
+// `If-Match: revision_number=N`, the revision the claimer read. A claimer that arrives after
+// another's update committed gets 412 and moves on to another node. Nova metadata has no such
+// check (two writes both "succeed"), so it only mirrors the state for people and the planner,
+// after the port says who won.
+//
+// Neutron's If-Match is not enough on its own under true concurrency. Neutron Zed (21.0)
+// checks the constraint once, then clears it (revision_plugin._get_constrained_instance_match);
+// two updates that both read revision N collide on the revision's version counter, the loser's
+// transaction is retried by Neutron, and the retry applies with no constraint left: both get
+// 200. So the winner is decided from the answer: an update answers with the revision it bumped
+// the port to, and only the update that committed on top of revision N answers N+1 (a retried
+// one was applied on top of the winner's, so it answers N+2 or more). A claimer whose update
+// applied but answers more than N+1 lost; its description overwrote the winner's, so it writes
+// the winner's claim back (read from the winner's Nova metadata) before moving on.
+//
+// A claimer that dies between locking the port and writing Nova's metadata leaves a node
+// whose server says ready but whose port says claimed. Once that claim is older than
+// STALE_CLAIM_SECONDS, the next claimer takes it over by the same update (so of two claimers
+// taking it over, one wins). Locking and mirroring take seconds, so a claim that old has no
+// live claimer behind it.
 import { META } from "../core/metadata.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { ProviderClients } from "../openstack/clients.js";
@@ -17,6 +32,9 @@ import { serverIp } from "../openstack/nova.js";
 /** The port description of a claimed node; anything else means free. */
 export const CLAIM_PREFIX = "nodepool-claim:";
 
+/** A port claim this old on a server that still says ready was left by a dead claimer. */
+export const STALE_CLAIM_SECONDS = 600;
+
 export interface ClaimedNode {
   provider: string;
   serverId: string;
@@ -27,10 +45,13 @@ export interface ClaimedNode {
   claimedBy: string;
   /** How many other claimers got to a node first. */
   lostRaces: number;
+  /** Set when the node's port held a stale claim of a claimer that died: who that was. */
+  tookOverFrom?: string;
 }
 
 export type ClaimFailure =
-  { kind: "none-ready"; label: string; lostRaces: number } | { kind: "cloud"; message: string };
+  | { kind: "none-ready"; label: string; lostRaces: number; skipped: string[] }
+  | { kind: "cloud"; message: string };
 
 export interface ClaimRequest {
   label: string;
@@ -38,11 +59,56 @@ export interface ClaimRequest {
   claimer: string;
   /** Unix seconds, recorded as the state's time. */
   now: number;
-  /** Candidate order: shuffled so concurrent claimers rarely start on the same node. */
-  shuffle?: <T>(items: T[]) => T[];
+  /** Candidate order; default shuffled, so concurrent claimers rarely start on the same node. */
+  order?: (servers: NovaServer[]) => NovaServer[];
+  /** Default STALE_CLAIM_SECONDS. */
+  staleClaimSeconds?: number;
 }
 
-function isReadyNode(server: NovaServer, provider: string, label: string): boolean {
+export interface PortClaim {
+  claimer: string;
+  /** Unix seconds on the claimer's clock; undefined when the description has none. */
+  at: number | undefined;
+}
+
+export function claimDescription(claimer: string, now: number): string {
+  return `${CLAIM_PREFIX}${claimer}:${now}`;
+}
+
+/** The claim a port description records, or undefined when the port is free. */
+export function parseClaim(description: string | undefined): PortClaim | undefined {
+  if (description === undefined || !description.startsWith(CLAIM_PREFIX)) return undefined;
+  const rest = description.slice(CLAIM_PREFIX.length);
+  // The claimer may itself hold colons (host:pid): the time is after the last one.
+  const match = /^(.*):(\d+)$/.exec(rest);
+  if (!match) return { claimer: rest, at: undefined };
+  return { claimer: match[1]!, at: Number(match[2]) };
+}
+
+export type PortVerdict = "free" | "claimed" | "stale";
+
+/**
+ * Whether a ready node's port may be claimed: free, or held by a claim old enough that its
+ * claimer must have died before mirroring it in Nova. A claim without a readable time is
+ * never taken over (it is not one of ours to judge).
+ */
+export function portVerdict(description: string | undefined, now: number, staleAfter: number): PortVerdict {
+  const claim = parseClaim(description);
+  if (claim === undefined) return "free";
+  if (claim.at === undefined) return "claimed";
+  return now - claim.at >= staleAfter ? "stale" : "claimed";
+}
+
+/**
+ * Whether an If-Match update sent with the revision read won: only the update that committed
+ * on top of that revision answers one more (Neutron answers with the revision its first bump
+ * made, even when its transaction bumps the port again before committing).
+ */
+export function wonUpdate(revisionRead: number, revisionAnswered: number): boolean {
+  return revisionAnswered === revisionRead + 1;
+}
+
+export function isReadyNode(server: NovaServer, provider: string, label: string): boolean {
   const meta = server.metadata ?? {};
   return (
     server.status === "ACTIVE" &&
@@ -51,6 +117,17 @@ function isReadyNode(server: NovaServer, provider: string, label: string): boole
     meta[META.label] === label &&
     (meta[META.state] ?? "ready") === "ready"
   );
+}
+
+/** The port a node is claimed by: of several, the lowest id, so every claimer picks the same. */
+export function claimPorts(ports: readonly NeutronPort[]): Map<string, NeutronPort> {
+  const byServer = new Map<string, NeutronPort>();
+  for (const port of ports) {
+    if (!port.device_id) continue;
+    const seen = byServer.get(port.device_id);
+    if (seen === undefined || port.id < seen.id) byServer.set(port.device_id, port);
+  }
+  return byServer;
 }
 
 export function randomShuffle<T>(items: T[]): T[] {
@@ -62,56 +139,154 @@ export function randomShuffle<T>(items: T[]): T[] {
   return copy;
 }
 
+/** Candidates in name order: every claimer starts at the same node (to exercise the lock). */
+export function sortedByName(servers: NovaServer[]): NovaServer[] {
+  return [...servers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+}
+
 /** Claim one ready node of the label in this provider. */
 export async function claimInProvider(
   clients: ProviderClients,
   request: ClaimRequest,
 ): Promise<Result<ClaimedNode, ClaimFailure>> {
   const provider = clients.provider;
+  const staleAfter = request.staleClaimSeconds ?? STALE_CLAIM_SECONDS;
   const servers = await clients.nova.listServers();
   if (!servers.ok) return err({ kind: "cloud", message: formatOpenStackError(servers.error) });
   const ports = await clients.neutron.listPorts();
   if (!ports.ok) return err({ kind: "cloud", message: formatOpenStackError(ports.error) });
-  const portByServer = new Map<string, NeutronPort>();
-  for (const port of ports.value)
-    if (!portByServer.has(port.device_id)) portByServer.set(port.device_id, port);
+  const portByServer = claimPorts(ports.value);
 
-  const candidates = servers.value.filter((s) => isReadyNode(s, provider, request.label));
+  const ready = (request.order ?? randomShuffle)(
+    servers.value.filter((s) => isReadyNode(s, provider, request.label)),
+  );
+  const restores: Promise<void>[] = [];
+  const free: NovaServer[] = [];
+  const stale: NovaServer[] = [];
+  for (const server of ready) {
+    const verdict = portVerdict(portByServer.get(server.id)?.description, request.now, staleAfter);
+    if (portByServer.has(server.id) && verdict === "free") free.push(server);
+    if (portByServer.has(server.id) && verdict === "stale") stale.push(server);
+  }
+
   let lostRaces = 0;
-  for (const server of (request.shuffle ?? randomShuffle)(candidates)) {
-    const port = portByServer.get(server.id);
-    if (port === undefined || (port.description ?? "").startsWith(CLAIM_PREFIX)) continue;
-    const claim = `${CLAIM_PREFIX}${request.claimer}:${request.now}`;
+  const skipped: string[] = [];
+  const errors: string[] = [];
+  // Free ports first: a stale claim is only taken over when nothing else is left.
+  for (const server of [...free, ...stale]) {
+    const port = portByServer.get(server.id)!;
+    const previous = parseClaim(port.description);
+    const claim = claimDescription(request.claimer, request.now);
     const updated = await clients.neutron.updatePortIfRevision(
       port.id,
       { description: claim },
       port.revision_number,
     );
-    if (!updated.ok) {
-      if (updated.error.kind === "conflict") {
-        lostRaces++;
+    let answered: NeutronPort;
+    if (updated.ok) answered = updated.value;
+    else if (updated.error.kind === "conflict") {
+      lostRaces++;
+      continue;
+    } else {
+      // The update is never retried: if only its answer was lost, the port says so.
+      const reread = await clients.neutron.showPort(port.id);
+      if (!reread.ok || reread.value?.description !== claim) {
+        errors.push(formatOpenStackError(updated.error));
         continue;
       }
-      return err({ kind: "cloud", message: formatOpenStackError(updated.error) });
+      // Whether it was first cannot be told any more: treat it as lost, and put back the claim
+      // of whoever won (if anyone did, it shows in Nova).
+      lostRaces++;
+      restores.push(restoreWinnerClaim(clients, port.id, server.id, claim));
+      continue;
     }
-    // Won: mirror it where people, node-list and the planner look.
+    if (!wonUpdate(port.revision_number, answered.revision_number)) {
+      lostRaces++;
+      restores.push(restoreWinnerClaim(clients, port.id, server.id, claim));
+      continue;
+    }
+    // Won the port. The list may be stale: the planner may have marked the node for deletion,
+    // an operator held it, or it is gone. Then give the port back and try the next one.
+    const fresh = await clients.nova.showServer(server.id);
+    if (!fresh.ok || fresh.value === undefined || !isReadyNode(fresh.value, provider, request.label)) {
+      skipped.push(`${server.name}: ${fresh.ok ? (fresh.value ? "no longer ready" : "gone") : "unreadable"}`);
+      await giveBack(clients, port.id, claim, port.description ?? "");
+      continue;
+    }
+    // Mirror it where people, node-list and the planner look.
     const marked = await clients.nova.setServerMetadata(server.id, {
       [META.state]: "in-use",
       [META.claimedBy]: request.claimer,
       [META.stateChangedAt]: String(request.now),
     });
-    if (!marked.ok) return err({ kind: "cloud", message: formatOpenStackError(marked.error) });
-    const ip = serverIp(server) ?? port.fixed_ips[0]?.ip_address;
+    if (!marked.ok) {
+      // Give the port back (best effort) so the node is not stuck until the claim goes stale.
+      await giveBack(clients, port.id, claim, port.description ?? "");
+      await Promise.all(restores);
+      return err({ kind: "cloud", message: formatOpenStackError(marked.error) });
+    }
+    await Promise.all(restores);
+    const ip = serverIp(fresh.value) ?? port.fixed_ips[0]?.ip_address;
     return ok({
       provider,
       serverId: server.id,
       name: server.name,
       ...(ip ? { ip } : {}),
       label: request.label,
-      imageVersion: server.metadata[META.version] ?? "",
+      imageVersion: fresh.value.metadata[META.version] ?? "",
       claimedBy: request.claimer,
       lostRaces,
+      ...(previous ? { tookOverFrom: previous.claimer } : {}),
     });
   }
-  return err({ kind: "none-ready", label: request.label, lostRaces });
+  await Promise.all(restores);
+  if (errors.length > 0) return err({ kind: "cloud", message: errors.join("; ") });
+  return err({ kind: "none-ready", label: request.label, lostRaces, skipped });
+}
+
+/** Puts the port's description back to what it was, if it still holds our claim (best effort). */
+async function giveBack(clients: ProviderClients, portId: string, ours: string, previous: string) {
+  const port = await clients.neutron.showPort(portId);
+  if (!port.ok || port.value?.description !== ours) return;
+  await clients.neutron.updatePortIfRevision(portId, { description: previous }, port.value.revision_number);
+}
+
+const RESTORE_SECONDS = 30;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A lost update that Neutron applied anyway overwrote the winner's claim with ours: once the
+ * winner's Nova metadata names it, write its claim back, unless somebody wrote the port since
+ * (then it is theirs to put right). Gives up after RESTORE_SECONDS, leaving our claim: the
+ * node is then in-use or held by its winner (the port only needs to say "claimed"), or nobody
+ * won it and the stale claim is taken over later.
+ */
+export async function restoreWinnerClaim(
+  clients: ProviderClients,
+  portId: string,
+  serverId: string,
+  ours: string,
+): Promise<void> {
+  const until = Date.now() + RESTORE_SECONDS * 1000;
+  while (Date.now() < until) {
+    const server = await clients.nova.showServer(serverId);
+    if (server.ok && server.value === undefined) return;
+    const meta = server.ok ? server.value!.metadata : {};
+    const winner = meta[META.claimedBy];
+    const at = Number(meta[META.stateChangedAt]);
+    if (winner !== undefined && (meta[META.state] ?? "ready") !== "ready" && Number.isInteger(at)) {
+      const port = await clients.neutron.showPort(portId);
+      if (!port.ok) return;
+      if (port.value === undefined || port.value.description !== ours) return;
+      const restored = await clients.neutron.updatePortIfRevision(
+        portId,
+        { description: claimDescription(winner, at) },
+        port.value.revision_number,
+      );
+      if (restored.ok) return;
+      // 412: somebody wrote it meanwhile; look again.
+      continue;
+    }
+    await pause(500);
+  }
 }

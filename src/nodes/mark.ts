@@ -18,6 +18,7 @@ export async function markNode(
   return clients.nova.setServerMetadata(serverId, {
     [META.state]: state,
     [META.stateChangedAt]: String(now),
-    ...(state === "hold" ? { [META.holdReason]: holdReason ?? "held for debugging" } : {}),
+    // A node held, then released or deleted, must not go on showing why it was held.
+    [META.holdReason]: state === "hold" ? (holdReason ?? "held for debugging") : "",
   });
 }

@@ -98,7 +98,8 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
       }
       const delay = nextPollDelayMs(Date.now(), deadline);
       if (delay === undefined) break;
-      io.progress(
+      // On stderr even when it is not a terminal: a CI log should show why the job waits.
+      io.err(
         `no ready ${args.label} node yet; looking again in ${Math.ceil(delay / 1000)} s ` +
           `(${Math.ceil((deadline - Date.now()) / 1000)} s left)`,
       );

@@ -1,0 +1,305 @@
+// Node claims on the local OpenStack (rax-iad, labels unique to the run): 20 claimers as
+// separate processes racing for fewer ready nodes, the control experiment showing why the
+// claim locks the Neutron port (If-Match) and not Nova metadata, a dead claimer's stale lock
+// taken over, and release / hold / delete by node-list's ID and by name.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { EXIT } from "../../src/cli/exit-codes.js";
+import { main } from "../../src/cli/main.js";
+import { META } from "../../src/core/metadata.js";
+import { claimDescription, parseClaim } from "../../src/nodes/claim.js";
+import { captureIo } from "../support/capture-io.js";
+import { bootReadyNodes, lostRacesOf, runCli, type BootedNode, type CliRun } from "../support/node-pool.js";
+import { cleanUp, localCloudProblem, must, open, RUN } from "../support/openstack-cloud.js";
+
+const PROVIDER = "rax-iad";
+const VERSION = 1394514268;
+const LABELS = {
+  /** 12 nodes, 20 claimers, each trying the nodes in its own random order (as in production). */
+  race: `${RUN}-race`,
+  /** 6 nodes, 20 claimers all trying them in the same order: every claimer but one loses each node. */
+  lock: `${RUN}-lock`,
+  /** Two nodes whose ports a dead claimer locked: one long ago, one just now. */
+  stale: `${RUN}-stale`,
+};
+const dir = mkdtempSync(join(tmpdir(), `${RUN}-claims-`));
+const file = join(dir, "images.yaml");
+const clients = open(PROVIDER);
+const nodes: Record<keyof typeof LABELS, BootedNode[]> = { race: [], lock: [], stale: [] };
+
+before(async () => {
+  const problem = await localCloudProblem();
+  if (problem) assert.fail(problem);
+  writeFileSync(join(dir, "setup.sh"), "#!/bin/sh\ntrue\n");
+  writeFileSync(
+    file,
+    `providers:
+  - name: ${PROVIDER}
+    cloud: ${PROVIDER}
+    region: RegionOne
+    max-servers: 40
+    flavor: m1.nodepool
+    networks: [private]
+images:
+  - name: claims-image
+    base-image: ubuntu-precise
+    setup: setup.sh
+    providers: [${PROVIDER}]
+labels:
+${Object.values(LABELS)
+  .map((label) => `  - name: ${label}\n    image: claims-image\n    min-ready: { ${PROVIDER}: 6 }\n`)
+  .join("")}`,
+  );
+  const boot = (key: keyof typeof LABELS, count: number) =>
+    bootReadyNodes(clients, { provider: PROVIDER, label: LABELS[key], count, version: VERSION, prefix: key });
+  [nodes.race, nodes.lock, nodes.stale] = await Promise.all([
+    boot("race", 12),
+    boot("lock", 6),
+    boot("stale", 2),
+  ]);
+});
+
+after(async () => {
+  await cleanUp([PROVIDER]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** In-process, for the commands whose concurrency does not matter. */
+async function run(args: string[]) {
+  const io = captureIo();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+interface ClaimJson {
+  id: string;
+  serverId: string;
+  name: string;
+  ip?: string;
+  claimedBy: string;
+  lostRaces: number;
+  tookOverFrom?: string;
+}
+
+/** Starts every claimer at once, then checks what they say against what the cloud says. */
+async function race(label: string, booted: BootedNode[], claimers: number, extra: string[] = []) {
+  const started = Date.now();
+  const runs = await Promise.all(
+    Array.from({ length: claimers }, (_, i) =>
+      runCli(["node", "claim", label, "--json", "-f", file, "--claimer", `${RUN}-c${i}`, ...extra]),
+    ),
+  );
+  const wallMs = Date.now() - started;
+  const unexpected = runs.filter((r) => r.code !== EXIT.ok && r.code !== EXIT.noNode);
+  assert.deepEqual(unexpected.map(describeRun), [], "every claimer exits 0 (claimed) or 3 (no ready node)");
+  const won = runs.filter((r) => r.code === EXIT.ok).map((r) => JSON.parse(r.stdout) as ClaimJson);
+  const lost = runs.filter((r) => r.code === EXIT.noNode);
+  assert.equal(won.length, Math.min(booted.length, claimers), "as many claims as there are nodes");
+  assert.equal(lost.length, claimers - won.length);
+  for (const r of lost) assert.match(r.stderr, new RegExp(`no ready ${label} node`));
+  assert.equal(new Set(won.map((c) => c.serverId)).size, won.length, "no node is claimed twice");
+  const ours = new Set(booted.map((n) => n.serverId));
+  for (const claim of won) assert.ok(ours.has(claim.serverId), `${claim.name} is one of this label's nodes`);
+
+  // The cloud agrees: Nova says in-use by that claimer, and the port's lock names the same one.
+  for (const claim of won) {
+    const server = must(await clients.nova.showServer(claim.serverId));
+    assert.equal(server?.metadata[META.state], "in-use", claim.name);
+    assert.equal(server?.metadata[META.claimedBy], claim.claimedBy, claim.name);
+    const port = booted.find((n) => n.serverId === claim.serverId)!.port;
+    const now = must(await clients.neutron.showPort(port.id));
+    assert.equal(parseClaim(now?.description)?.claimer, claim.claimedBy, `${claim.name}'s port`);
+    assert.ok(claim.ip && now?.fixed_ips.some((f) => f.ip_address === claim.ip), `${claim.name} has its IP`);
+  }
+  const lostRaces = runs.reduce((sum, r) => sum + lostRacesOf(r), 0);
+  const figures = { label, claimers, nodes: booted.length, claimed: won.length, lostRaces, wallMs };
+  console.log(`race figures: ${JSON.stringify(figures)}`);
+  return { runs, won, figures };
+}
+
+const describeRun = (r: CliRun) => `exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`;
+
+describe("node claim: 20 claimers as separate processes", () => {
+  it("12 nodes, 20 shuffled claimers: 12 distinct claims, 8 exit 3, the cloud agrees", async () => {
+    await race(LABELS.race, nodes.race, 20);
+  });
+
+  it("6 nodes, 20 claimers all starting at the same node (--no-shuffle): losers get 412 and move on", async () => {
+    const { figures } = await race(LABELS.lock, nodes.lock, 20, ["--no-shuffle"]);
+    // With every claimer trying the same node first, some must have lost on If-Match.
+    assert.ok(figures.lostRaces > 0, `no race was lost: ${JSON.stringify(figures)}`);
+  });
+});
+
+describe("why the lock is the port's If-Match, not Nova metadata", () => {
+  it("two concurrent Nova metadata claims both succeed; a stale If-Match gets 412", async () => {
+    const target = nodes.stale[1]!;
+    const writes = await Promise.all(
+      ["claimer-a", "claimer-b"].map((who) =>
+        clients.nova.setServerMetadata(target.serverId, { nodepool_control_claim: who }),
+      ),
+    );
+    // Both writers are told they succeeded: neither can know it lost.
+    assert.deepEqual(
+      writes.map((w) => w.ok),
+      [true, true],
+    );
+    const final = must(await clients.nova.showServer(target.serverId))?.metadata.nodepool_control_claim;
+    assert.ok(final === "claimer-a" || final === "claimer-b");
+    must(await clients.nova.deleteServerMetadataKey(target.serverId, "nodepool_control_claim"));
+
+    const port = must(await clients.neutron.showPort(target.port.id))!;
+    const first = await clients.neutron.updatePortIfRevision(
+      port.id,
+      { name: `${RUN}-a` },
+      port.revision_number,
+    );
+    assert.ok(first.ok, "the first update at the revision read applies");
+    const second = await clients.neutron.updatePortIfRevision(
+      port.id,
+      { name: `${RUN}-b` },
+      port.revision_number,
+    );
+    assert.equal(second.ok ? "applied" : second.error.kind, "conflict");
+    assert.ok(!second.ok && second.error.status === 412);
+    assert.equal(
+      must(await clients.neutron.showPort(port.id))?.name,
+      `${RUN}-a`,
+      "the loser changed nothing",
+    );
+  });
+});
+
+describe("a claimer that died after locking the port", () => {
+  it("is taken over once its lock is older than 10 minutes, never sooner", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const lock = async (node: BootedNode, description: string) => {
+      const port = must(await clients.neutron.showPort(node.port.id))!;
+      must(await clients.neutron.updatePortIfRevision(port.id, { description }, port.revision_number));
+    };
+    const [old, fresh] = nodes.stale as [BootedNode, BootedNode];
+    await lock(old, claimDescription("dead-job:123", now - 3600));
+    await lock(fresh, claimDescription("slow-job", now));
+
+    const first = await runCli([
+      "node",
+      "claim",
+      LABELS.stale,
+      "--json",
+      "-f",
+      file,
+      "--claimer",
+      "next-job",
+    ]);
+    assert.equal(first.code, EXIT.ok, describeRun(first));
+    const claim = JSON.parse(first.stdout) as ClaimJson;
+    assert.equal(claim.serverId, old.serverId);
+    assert.equal(claim.tookOverFrom, "dead-job:123");
+    const server = must(await clients.nova.showServer(old.serverId));
+    assert.equal(server?.metadata[META.claimedBy], "next-job");
+    assert.equal(
+      parseClaim(must(await clients.neutron.showPort(old.port.id))?.description)?.claimer,
+      "next-job",
+    );
+
+    const second = await runCli(["node", "claim", LABELS.stale, "-f", file, "--claimer", "other-job"]);
+    assert.equal(second.code, EXIT.noNode, describeRun(second));
+    const freshPort = must(await clients.neutron.showPort(fresh.port.id));
+    assert.equal(parseClaim(freshPort?.description)?.claimer, "slow-job", "a recent lock is left alone");
+    assert.equal(must(await clients.nova.showServer(fresh.serverId))?.metadata[META.state], "ready");
+  });
+});
+
+describe("release, hold and delete", () => {
+  interface Row {
+    id: string;
+    name: string;
+    serverId: string;
+    state: string;
+    holdReason: string | null;
+    claimedBy: string | null;
+  }
+  const list = async (): Promise<Row[]> => {
+    const listed = await run(["node-list", "-f", file, "--label", LABELS.race, "--json"]);
+    assert.equal(listed.code, EXIT.ok, listed.stderr);
+    return (JSON.parse(listed.stdout) as { nodes: Row[] }).nodes;
+  };
+  const metadata = async (serverId: string) => must(await clients.nova.showServer(serverId))!.metadata;
+
+  it("by node-list's ID and by name: release → used, hold → hold with its reason, delete → deleting", async () => {
+    const rows = (await list()).filter((row) => row.state === "in-use");
+    assert.ok(rows.length >= 6, `in-use nodes left by the race: ${rows.length}`);
+    const [a, b, c, d, e, f] = rows as [Row, Row, Row, Row, Row, Row];
+    const cases: [string[], Row, string][] = [
+      [["release", a.id], a, "used"],
+      [["release", b.name], b, "used"],
+      [["hold", c.id, "--reason", "x"], c, "hold"],
+      [["hold", d.name, "--reason", "flaky test 4211"], d, "hold"],
+      [["delete", e.id], e, "deleting"],
+      [["delete", f.name], f, "deleting"],
+    ];
+    for (const [args, row, state] of cases) {
+      const done = await run(["node", ...args, "-f", file]);
+      assert.equal(done.code, EXIT.ok, done.stderr);
+      assert.equal(done.stdout.trim(), `${row.name} (${row.id}) in ${PROVIDER}: in-use → ${state}`);
+      assert.equal((await metadata(row.serverId))[META.state], state, args.join(" "));
+    }
+    const after = new Map((await list()).map((row) => [row.id, row]));
+    assert.equal(after.get(c.id)?.holdReason, "x");
+    assert.equal(after.get(d.id)?.holdReason, "flaky test 4211");
+    assert.deepEqual(
+      [a, b, c, d, e, f].map((row) => after.get(row.id)?.state),
+      ["used", "used", "hold", "hold", "deleting", "deleting"],
+    );
+    // A held node released after debugging no longer shows why it was held.
+    const released = await run(["node", "release", c.id, "-f", file, "--json"]);
+    assert.equal(released.code, EXIT.ok, released.stderr);
+    assert.deepEqual(JSON.parse(released.stdout), {
+      id: c.id,
+      name: c.name,
+      provider: PROVIDER,
+      serverId: c.serverId,
+      state: "used",
+    });
+    const row = (await list()).find((r) => r.id === c.id);
+    assert.equal(row?.state, "used");
+    assert.equal(row?.holdReason, null);
+  });
+
+  it("an unknown ID: a clear message, exit 1", async () => {
+    const result = await run(["node", "release", "0000beef", "-f", file]);
+    assert.equal(result.code, EXIT.failed);
+    assert.equal(result.stderr.trim(), 'nodepool node release: no node "0000beef"; see `nodepool node-list`');
+  });
+});
+
+describe("claim with nothing to claim", () => {
+  it("--wait 5 with no ready node: looks again, says so, exits 3 after about 5 s", async () => {
+    // Every lock node was claimed by the race above.
+    const result = await runCli([
+      "node",
+      "claim",
+      LABELS.lock,
+      "-f",
+      file,
+      "--wait",
+      "5",
+      "--claimer",
+      "waiter",
+    ]);
+    assert.equal(result.code, EXIT.noNode, describeRun(result));
+    assert.match(result.stderr, new RegExp(`no ready ${LABELS.lock} node yet; looking again in 5 s`));
+    assert.match(result.stderr, new RegExp(`no ready ${LABELS.lock} node within 5 s`));
+    assert.ok(result.ms >= 5000 && result.ms < 30_000, `took ${result.ms} ms`);
+    assert.equal(result.stdout, "");
+  });
+
+  it("a label that is not in images.yaml: exit 2", async () => {
+    const result = await runCli(["node", "claim", `${RUN}-nope`, "-f", file]);
+    assert.equal(result.code, EXIT.usage, describeRun(result));
+    assert.match(result.stderr, new RegExp(`no label "${RUN}-nope" in `));
+  });
+});
