@@ -97,6 +97,16 @@ async function server(provider: string, id: string): Promise<NovaServer> {
   return found;
 }
 
+/** Polls until the list is empty or the time is up; returns the last list. */
+async function eventually<T>(read: () => Promise<T[]>, timeoutMs: number): Promise<T[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const items = await read();
+    if (items.length === 0 || Date.now() > until) return items;
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+}
+
 describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, timeout: 15 * 60_000 }, () => {
   const versions: Record<string, number> = {};
 
@@ -148,6 +158,24 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
   }
 
   step("up #1: a template server and a snapshot per provider; no nodes without a current build", async () => {
+    // What the planner says first: a build per provider, and pools that cannot grow yet.
+    const planned = (await timings.time("nodepool plan", () => cli(["plan", "--json"]))) as {
+      providers: {
+        provider: string;
+        pools: { label: string; minReady: number; created: number; note?: string }[];
+        desired: { newBuilds: unknown[]; newNodes: unknown[] };
+      }[];
+    };
+    assert.deepEqual(planned.providers.map((p) => p.provider).sort(), [AZ2, GRA1].sort());
+    for (const p of planned.providers) {
+      assert.equal(p.desired.newBuilds.length, 1, p.provider);
+      assert.deepEqual(p.desired.newNodes, [], p.provider);
+      const pool = p.pools.find((x) => x.label === r().label);
+      assert.ok(pool, p.provider);
+      assert.equal(pool.created, 0);
+      assert.match(pool.note ?? "", /no current build of image .* the pool cannot get new nodes/);
+    }
+
     const result = await up("up #1 (build)");
     for (const provider of [AZ2, GRA1]) {
       const servers = await r().servers(provider);
@@ -343,11 +371,9 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
   step("destroy removes every server and image of the run; stack rm", async () => {
     await pulumi("destroy", ["destroy", "--yes", "--skip-preview"]);
     for (const provider of [AZ2, GRA1]) {
-      assert.deepEqual(
-        (await r().servers(provider)).map((s) => s.name),
-        [],
-        provider,
-      );
+      // Nova may list a server for a moment after its delete has returned (status DELETED).
+      const left = await eventually(async () => (await r().servers(provider)).map((s) => s.name), 15_000);
+      assert.deepEqual(left, [], provider);
       assert.deepEqual(
         (await r().images(provider)).map((i) => i.name),
         [],

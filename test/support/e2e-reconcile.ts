@@ -41,6 +41,7 @@ export class E2eRun {
   readonly env: NodeJS.ProcessEnv;
   readonly clients: Record<string, ProviderClients> = {};
   settings: RunSettings;
+  private calls = 0;
 
   constructor(hex: string, providers: RunProvider[]) {
     this.hex = hex;
@@ -120,12 +121,20 @@ export class E2eRun {
     writeFileSync(this.imagesFile, stringifyYaml(config));
   }
 
+  /** With E2E_OUTPUT_DIR set, each run's output is also saved there (for docs/pulumi.md). */
   async pulumi(args: string[], timeoutMs = 5 * 60_000): Promise<PulumiResult> {
-    return runPulumi([...args, "--non-interactive", "--color=never"], {
+    const result = await runPulumi([...args, "--non-interactive", "--color=never"], {
       cwd: this.dir,
       env: this.env,
       timeoutMs,
     });
+    const outputDir = process.env["E2E_OUTPUT_DIR"];
+    if (outputDir) {
+      mkdirSync(outputDir, { recursive: true });
+      const file = `${String(++this.calls).padStart(2, "0")}-${args.slice(0, 2).join("-")}.txt`;
+      writeFileSync(join(outputDir, file), `$ pulumi ${args.join(" ")}\n${result.stdout}${result.stderr}`);
+    }
+    return result;
   }
 
   /** `node bin/nodepool.js ARGS -f images.yaml`. */
