@@ -23,7 +23,9 @@ export function stackOutputs(plan: Plan): StackOutputs {
       provider.images.map((image) => [image.image, image.currentVersion ?? null]),
     );
     for (const node of provider.desired.nodes) count(node.label, node.state);
-    for (const node of provider.desired.newNodes) count(node.label, "building");
+    // `pulumi up` creates a server only once Nova says ACTIVE: after a successful run a new
+    // node is ready (counting it "building" made the next preview show a change).
+    for (const node of provider.desired.newNodes) count(node.label, "ready");
     newBuilds[provider.provider] = provider.desired.newBuilds.map((b) => `${b.image}-${b.version}`);
   }
   return { currentImages, nodeCounts, newBuilds };
