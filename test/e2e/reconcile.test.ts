@@ -253,9 +253,18 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
     }
   });
 
+  step("stack outputs after up #2 say what node-list says", async () => {
+    const output = await r().pulumi(["stack", "output", "nodeCounts", "--json"]);
+    assert.equal(output.code, 0, show(output));
+    const nodes = await nodeList();
+    assert.deepEqual(JSON.parse(output.stdout), { [r().label]: { ready: nodes.length } });
+  });
+
   step("preview after up #2 expects no changes", async () => {
     const preview = await pulumi("preview --expect-no-changes", ["preview", "--expect-no-changes"]);
     assert.match(preview.stdout, /\d+ unchanged/);
+    // Outputs too: they describe the state after the run, which has not changed.
+    assert.doesNotMatch(preview.stdout, /^\s+~ \w+\s*:/m, preview.stdout);
     assert.doesNotMatch(preview.stdout, /to create|to delete|to update|to replace/);
   });
 
