@@ -18,6 +18,8 @@ interface Declared {
   name: string;
   inputs: Record<string, unknown>;
   ignoreChanges: string[];
+  /** The `import` option: the server id an existing server is taken over by. */
+  importId?: string;
 }
 
 const STACK = "nodepool/test";
@@ -70,6 +72,7 @@ async function declare(config: LoadedConfig, inventory: Inventory, now: number):
             name: args.name,
             inputs: args.props as Record<string, unknown>,
             ignoreChanges: args.opts.ignoreChanges ?? [],
+            importId: (args.opts as pulumi.CustomResourceOptions).import,
           });
           resources.push(args.resource);
           return undefined;
@@ -222,6 +225,35 @@ describe("the program under mocks", () => {
     assert.ok(
       instances(declared).some((d) => d.name === `hpcloud-az2.devstack-precise-${version}`),
       "the template server is kept until its snapshot is ready",
+    );
+  });
+
+  it("existing servers are declared with import (a lost state takes them over), new ones without", async () => {
+    const config = seedConfig();
+    const inventory = seedInventory(config, [
+      node("devstack-precise-hpcloud-az2-1", 1394514268, { stack: STACK, serverId: "srv-node-1" }),
+      node("devstack-precise-hpcloud-az2-2", 1394514268, {
+        stack: STACK,
+        state: "hold",
+        serverId: "srv-node-2",
+      }),
+    ]);
+    const provider = inventory.providers["hpcloud-az2"]!;
+    assert.ok(provider.readable);
+    const version = SEED_NOW - 600;
+    provider.templates.push(template(version, { stack: STACK, serverId: "srv-tmpl", state: "building" }));
+    const declared = await declare(config, inventory, SEED_NOW);
+    assert.deepEqual(
+      instances(declared)
+        .map((d) => [d.name, d.importId])
+        .sort(),
+      [
+        ["devstack-precise-hpcloud-az2-1", "srv-node-1"],
+        ["devstack-precise-hpcloud-az2-2", "srv-node-2"],
+        ["devstack-precise-hpcloud-az2-3", undefined],
+        ["devstack-precise-hpcloud-az2-4", undefined],
+        [`hpcloud-az2.devstack-precise-${version}`, "srv-tmpl"],
+      ],
     );
   });
 

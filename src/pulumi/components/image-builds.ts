@@ -66,7 +66,8 @@ export class ImageBuilds extends pulumi.ComponentResource {
       new openstack.compute.Instance(
         buildName(args.provider, args.image, template.version),
         existingTemplateInputs(template, args.flavor),
-        serverOptions,
+        // Not in this stack's state (a lost state): take the server over, never boot another.
+        { ...serverOptions, import: template.serverId },
       );
       // A build whose snapshot was never started (an earlier run stopped after booting the
       // template server): take it now, from the server that is still there.

@@ -25,10 +25,13 @@ export class Pool extends pulumi.ComponentResource {
       ignoreChanges: [...FROZEN_INSTANCE_INPUTS],
     };
     for (const node of args.keptNodes) {
+      // `import`: when the state has no record of this node (a lost or new state), Pulumi
+      // takes the existing server over instead of creating a second one from the placeholder
+      // inputs. With the server already in state under that id it is an ordinary declaration.
       this.servers[node.name] = new openstack.compute.Instance(
         node.name,
         existingNodeInputs(node, args.flavor),
-        options,
+        { ...options, import: node.serverId },
       );
     }
     for (const node of args.newNodes) {
