@@ -7,7 +7,8 @@
 // skips the rest, and `after` destroys the stack and deletes leftovers either way.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test, type TestContext } from "node:test";
 import { META } from "../../src/core/metadata.js";
 import type { NovaServer } from "../../src/openstack/nova.js";
@@ -375,6 +376,31 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
     for (const c of claims)
       assert.ok(!servers.some((s) => s.id === c.serverId), `used node ${c.id} still there`);
     assert.equal(servers.length, 4);
+  });
+
+  step("a lost state: a new state for the stack takes every server over and boots none", async () => {
+    const ids = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          [AZ2, GRA1].map(async (p) => [p, (await r().servers(p)).map((s) => s.id).sort()] as const),
+        ),
+      );
+    const before = await ids();
+    // What a CI runner that took its file backend along leaves: no state for the stack.
+    renameSync(join(r().dir, "state", ".pulumi"), join(r().dir, "state-lost"));
+    for (const args of [
+      ["stack", "init", r().stack],
+      ["config", "set", "nodepool:imagesFile", r().imagesFile],
+      ["config", "set", "nodepool:snapshotPollSeconds", "1"],
+    ]) {
+      const done = await r().pulumi(args);
+      assert.equal(done.code, 0, show(done));
+    }
+    const result = await up("up from a lost state");
+    assert.match(result.stdout, /openstack:compute:Instance \S+ imported/, show(result));
+    assert.doesNotMatch(result.stdout, /openstack:compute:Instance \S+ created/, show(result));
+    assert.deepEqual(await ids(), before);
+    await pulumi("preview after the lost state", ["preview", "--expect-no-changes"]);
   });
 
   step("destroy removes every server and image of the run; stack rm", async () => {
