@@ -45,12 +45,14 @@ export interface ClaimedNode {
   claimedBy: string;
   /** How many other claimers got to a node first. */
   lostRaces: number;
+  /** Of those, how many Neutron answered 200 although another update won (see above). */
+  lostDespite200: number;
   /** Set when the node's port held a stale claim of a claimer that died: who that was. */
   tookOverFrom?: string;
 }
 
 export type ClaimFailure =
-  | { kind: "none-ready"; label: string; lostRaces: number; skipped: string[] }
+  | { kind: "none-ready"; label: string; lostRaces: number; lostDespite200: number; skipped: string[] }
   | { kind: "cloud"; message: string };
 
 export interface ClaimRequest {
@@ -170,6 +172,7 @@ export async function claimInProvider(
   }
 
   let lostRaces = 0;
+  let lostDespite200 = 0;
   const skipped: string[] = [];
   const errors: string[] = [];
   // Free ports first: a stale claim is only taken over when nothing else is left.
@@ -202,6 +205,7 @@ export async function claimInProvider(
     }
     if (!wonUpdate(port.revision_number, answered.revision_number)) {
       lostRaces++;
+      lostDespite200++;
       restores.push(restoreWinnerClaim(clients, port.id, server.id, claim));
       continue;
     }
@@ -236,12 +240,13 @@ export async function claimInProvider(
       imageVersion: fresh.value.metadata[META.version] ?? "",
       claimedBy: request.claimer,
       lostRaces,
+      lostDespite200,
       ...(previous ? { tookOverFrom: previous.claimer } : {}),
     });
   }
   await Promise.all(restores);
   if (errors.length > 0) return err({ kind: "cloud", message: errors.join("; ") });
-  return err({ kind: "none-ready", label: request.label, lostRaces, skipped });
+  return err({ kind: "none-ready", label: request.label, lostRaces, lostDespite200, skipped });
 }
 
 /** Puts the port's description back to what it was, if it still holds our claim (best effort). */

@@ -83,9 +83,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
   });
 }
 
-/** The races a claimer lost, from its JSON (winner) or its message (exit 3). */
-export function lostRacesOf(run: CliRun): number {
-  if (run.code === 0) return (JSON.parse(run.stdout) as { lostRaces: number }).lostRaces;
-  const lost = /lost (\d+) races? to other claimers/.exec(run.stderr);
-  return lost ? Number(lost[1]) : 0;
+/** The races a claimer lost, and how many of those Neutron answered 200: from its JSON (winner) or message (exit 3). */
+export function lostRacesOf(run: CliRun): { lost: number; despite200: number } {
+  if (run.code === 0) {
+    const json = JSON.parse(run.stdout) as { lostRaces: number; lostDespite200: number };
+    return { lost: json.lostRaces, despite200: json.lostDespite200 };
+  }
+  const lost = /lost (\d+) races? to other claimers, (\d+) of them answered 200/.exec(run.stderr);
+  return lost ? { lost: Number(lost[1]), despite200: Number(lost[2]) } : { lost: 0, despite200: 0 };
 }

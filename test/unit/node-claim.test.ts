@@ -102,7 +102,9 @@ describe("claimInProvider against Neutron's If-Match as it behaves under concurr
     const won = [a, b].filter((r) => r.ok);
     assert.equal(won.length, 1);
     const loser = [a, b].find((r) => !r.ok)!;
-    assert.ok(!loser.ok && loser.error.kind === "none-ready" && loser.error.lostRaces === 1);
+    assert.ok(!loser.ok && loser.error.kind === "none-ready");
+    assert.equal(loser.error.lostRaces, 1);
+    assert.equal(loser.error.lostDespite200, 1, "Neutron answered the loser 200");
     const winner = won[0]!.ok ? won[0]!.value.claimedBy : "";
     assert.equal(cloud.servers[0]!.metadata.nodepool_claimed_by, winner);
     assert.equal(cloud.servers[0]!.metadata.nodepool_state, "in-use");

@@ -18,6 +18,7 @@ interface ClaimArgs {
   wait: number;
   claimer?: string;
   shuffle: boolean;
+  startAt?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,6 +45,9 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
       // --no-shuffle: every claimer tries the nodes in name order, so concurrent claimers
       // collide on purpose (tests of the port lock). Not for production use.
       .option("shuffle", { type: "boolean", default: true, hidden: true })
+      // --start-at MS: wait until this Unix time in milliseconds before the first look, so that
+      // claimers started as separate processes reach the cloud together (tests of the lock).
+      .option("start-at", { type: "number", hidden: true })
       .example([
         ["$0 node claim devstack-precise --json", "claim a node; JSON with id, name, ip"],
         ["$0 node claim devstack-precise --wait 600 --claimer job-1234", "wait up to 10 minutes"],
@@ -71,10 +75,12 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
       return EXIT.usage;
     }
     const claimer = args.claimer ?? process.env.NODEPOOL_CLAIMER ?? `${hostname()}:${process.pid}`;
+    if (args.startAt !== undefined) await sleep(Math.max(0, Math.min(args.startAt - Date.now(), 60_000)));
     const deadline = Date.now() + Math.max(0, args.wait) * 1000;
     const cloudErrors: string[] = [];
     const skipped: string[] = [];
     let lostRaces = 0;
+    let lostDespite200 = 0;
     for (;;) {
       cloudErrors.length = 0;
       for (const provider of providers) {
@@ -89,10 +95,16 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
           now: Math.floor(Date.now() / 1000),
           order: args.shuffle ? randomShuffle : sortedByName,
         });
-        if (claimed.ok) return report({ ...claimed.value, lostRaces: lostRaces + claimed.value.lostRaces });
+        if (claimed.ok)
+          return report({
+            ...claimed.value,
+            lostRaces: lostRaces + claimed.value.lostRaces,
+            lostDespite200: lostDespite200 + claimed.value.lostDespite200,
+          });
         if (claimed.error.kind === "cloud") cloudErrors.push(claimed.error.message);
         else {
           lostRaces += claimed.error.lostRaces;
+          lostDespite200 += claimed.error.lostDespite200;
           skipped.push(...claimed.error.skipped);
         }
       }
