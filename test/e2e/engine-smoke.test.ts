@@ -14,7 +14,8 @@ const skip = !engineAvailable() && !process.env["CI"] ? "engine not built: run `
 
 const STEP_TIMEOUT_MS = 4 * 60_000;
 // Text that would show the engine looking for a plugin it lacks, or fetching one.
-const MISSING_OR_DOWNLOAD = /no resource plugin|plugin .* not found|could not find plugin|downloading plugin|\[resource plugin .*\] installing/i;
+const MISSING_OR_DOWNLOAD =
+  /no resource plugin|plugin .* not found|could not find plugin|downloading plugin|\[resource plugin .*\] installing/i;
 
 let scratch = "";
 
@@ -43,8 +44,17 @@ function show(r: PulumiResult): string {
   return `exit ${r.code} after ${r.ms} ms\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
-async function pulumi(args: string[], cwd: string, env: NodeJS.ProcessEnv, expectOk = true): Promise<PulumiResult> {
-  const r = await runPulumi([...args, "--non-interactive", "--color=never"], { cwd, env, timeoutMs: STEP_TIMEOUT_MS });
+async function pulumi(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  expectOk = true,
+): Promise<PulumiResult> {
+  const r = await runPulumi([...args, "--non-interactive", "--color=never"], {
+    cwd,
+    env,
+    timeoutMs: STEP_TIMEOUT_MS,
+  });
   if (expectOk) assert.equal(r.code, 0, `pulumi ${args.join(" ")}: ${show(r)}`);
   assert.doesNotMatch(r.stdout + r.stderr, MISSING_OR_DOWNLOAD, `pulumi ${args.join(" ")}: ${show(r)}`);
   return r;
@@ -104,7 +114,10 @@ describe("pulumi engine (local build)", { skip, timeout: 20 * 60_000 }, () => {
     // Nothing was installed into this run's empty PULUMI_HOME: the plugin came from PATH.
     const home = env["PULUMI_HOME"];
     assert.ok(home);
-    assert.deepEqual(readdirSync(home).filter((entry) => entry === "plugins"), []);
+    assert.deepEqual(
+      readdirSync(home).filter((entry) => entry === "plugins"),
+      [],
+    );
 
     await pulumi(["stack", "rm", "--yes", "--force"], dir, env);
   });
