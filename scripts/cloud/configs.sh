@@ -98,11 +98,23 @@ key_repository = $STATE/keystone/credential-keys
 # bcrypt's default 12 rounds cost ~0.3 s of CPU per password login on this
 # 2-core machine; a throw-away test cloud doesn't need that.
 password_hash_rounds = 4
+caching = false
 [cache]
 # every API validates every request's token with Keystone; a per-process
 # memory cache saves most of that work under parallel load
 enabled = true
 backend = dogpile.cache.memory
+# ...but only for tokens: each uwsgi process has its own memory cache, so a catalog,
+# project or role assignment created through one process stays stale in the others
+# (a fresh bootstrap then failed with "public endpoint for compute service not found").
+[catalog]
+caching = false
+[resource]
+caching = false
+[assignment]
+caching = false
+[role]
+caching = false
 $POLICY
 EOF
   uwsgi_ini keystone 5000 /usr/bin/keystone-wsgi-public \
