@@ -157,10 +157,12 @@ describe("node claim: 20 claimers as separate processes", () => {
     await race(LABELS.race, nodes.race, 20);
   });
 
-  it("6 nodes, 20 claimers all starting at the same node (--no-shuffle): losers get 412 and move on", async () => {
+  it("6 nodes, 20 claimers all starting at the same node (--no-shuffle): one claim per node", async (t) => {
     const { figures } = await race(LABELS.lock, nodes.lock, 20, ["--no-shuffle"]);
-    // With every claimer trying the same node first, some must have lost on If-Match.
-    assert.ok(figures.lostRaces > 0, `no race was lost: ${JSON.stringify(figures)}`);
+    // How many collided depends on the machine's timing (a claimer that comes second sees the
+    // lock and skips without a 412), so it is reported, not asserted; the unit tests force
+    // collisions on an in-memory Neutron that behaves like Zed's.
+    t.diagnostic(`races lost: ${figures.lostRaces} (${figures.lostDespite200} answered 200)`);
   });
 });
 

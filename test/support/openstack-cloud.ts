@@ -16,12 +16,16 @@ export const LOCAL_CLOUDS_FILE = resolve(".cloud/clouds.yaml");
 /** Why integration tests can't run here, or undefined when the local cloud answers. */
 export async function localCloudProblem(): Promise<string | undefined> {
   if (!existsSync(LOCAL_CLOUDS_FILE)) return `${LOCAL_CLOUDS_FILE} is missing: run \`npm run cloud:up\``;
-  try {
-    await fetch("http://127.0.0.1:5000/v3", { signal: AbortSignal.timeout(3000) });
-    return undefined;
-  } catch {
-    return "Keystone does not answer on 127.0.0.1:5000: run `npm run cloud:up`";
+  // Patient: on a loaded 2-core machine Keystone can take seconds to answer.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      await fetch("http://127.0.0.1:5000/v3", { signal: AbortSignal.timeout(15_000) });
+      return undefined;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
   }
+  return "Keystone does not answer on 127.0.0.1:5000: run `npm run cloud:up`";
 }
 
 process.env.OS_CLIENT_CONFIG_FILE = LOCAL_CLOUDS_FILE;
