@@ -83,7 +83,8 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
     let lostDespite200 = 0;
     for (;;) {
       cloudErrors.length = 0;
-      for (const provider of providers) {
+      // In random order, so jobs spread over the providers instead of draining the first.
+      for (const provider of randomShuffle(providers)) {
         const clients = openProvider(provider);
         if (!clients.ok) {
           cloudErrors.push(clients.error.message);
