@@ -115,7 +115,9 @@ for (let round = 0; round < ROUNDS; round++)
 const wallMs = median(together.map((run) => run.wallMs));
 const { inventory, clients } = together[0]!;
 console.log(`medians of ${ROUNDS} reads`);
-console.log("provider      latency  images  templates  nodes  requests (token/glance/nova)  alone ms");
+console.log(
+  "provider      latency  images  templates  nodes  requests (token/glance/nova/neutron)  alone ms",
+);
 for (const provider of PROVIDERS) {
   const read = inventory.providers[provider.name]!;
   if (!read.readable) throw new Error(read.error);
@@ -127,7 +129,9 @@ for (const provider of PROVIDERS) {
       String(read.images.length).padStart(7),
       String(read.templates.length).padStart(10),
       String(read.nodes.length).padStart(6),
-      `${counts.identity ?? 0} / ${counts.image ?? 0} / ${counts.compute ?? 0}`.padStart(29),
+      `${counts.identity ?? 0} / ${counts.image ?? 0} / ${counts.compute ?? 0} / ${counts.network ?? 0}`.padStart(
+        37,
+      ),
       alone[provider.name]!.toFixed(0).padStart(9),
     ].join(" "),
   );
@@ -182,14 +186,14 @@ async function realCloudRun(): Promise<void> {
     console.log(
       `\nREAL local OpenStack (127.0.0.1), ${perProvider} images per provider made for this run, pages of 10:`,
     );
-    console.log("provider      our images  nodes+templ.  requests (token/glance/nova)");
+    console.log("provider      our images  nodes+templ.  requests (token/glance/nova/neutron)");
     opened.forEach((c, index) => {
       const read = inventory.providers[c.provider]!;
       const ours = read.readable ? read.images.filter((b) => b.image === marker).length : read.error;
       const delta = (type: string) => (c.session.requestCounts[type] ?? 0) - (before[index]![type] ?? 0);
       const servers = read.readable ? read.templates.length + read.nodes.length : 0;
       console.log(
-        `${c.provider.padEnd(12)} ${String(ours).padStart(11)} ${String(servers).padStart(13)} ${`${delta("identity")} / ${delta("image")} / ${delta("compute")}`.padStart(29)}`,
+        `${c.provider.padEnd(12)} ${String(ours).padStart(11)} ${String(servers).padStart(13)} ${`${delta("identity")} / ${delta("image")} / ${delta("compute")} / ${delta("network")}`.padStart(37)}`,
       );
     });
     console.log(`wall ${wallMs.toFixed(0)} ms (the token requests were made while creating the images)`);

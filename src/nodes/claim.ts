@@ -22,6 +22,13 @@
 // taking it over, one wins). Locking and mirroring take seconds, so a claim that old has no
 // live claimer behind it.
 import { META } from "../core/metadata.js";
+import {
+  claimDescription,
+  claimPorts,
+  parseClaim,
+  portVerdict,
+  STALE_CLAIM_SECONDS,
+} from "../core/port-claim.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { ProviderClients } from "../openstack/clients.js";
 import { formatOpenStackError } from "../openstack/errors.js";
@@ -29,11 +36,16 @@ import type { NeutronPort } from "../openstack/neutron.js";
 import type { NovaServer } from "../openstack/nova.js";
 import { serverIp } from "../openstack/nova.js";
 
-/** The port description of a claimed node; anything else means free. */
-export const CLAIM_PREFIX = "nodepool-claim:";
-
-/** A port claim this old on a server that still says ready was left by a dead claimer. */
-export const STALE_CLAIM_SECONDS = 600;
+export {
+  CLAIM_PREFIX,
+  claimDescription,
+  claimPorts,
+  parseClaim,
+  portVerdict,
+  STALE_CLAIM_SECONDS,
+  type PortClaim,
+  type PortVerdict,
+} from "../core/port-claim.js";
 
 export interface ClaimedNode {
   provider: string;
@@ -67,40 +79,6 @@ export interface ClaimRequest {
   staleClaimSeconds?: number;
 }
 
-export interface PortClaim {
-  claimer: string;
-  /** Unix seconds on the claimer's clock; undefined when the description has none. */
-  at: number | undefined;
-}
-
-export function claimDescription(claimer: string, now: number): string {
-  return `${CLAIM_PREFIX}${claimer}:${now}`;
-}
-
-/** The claim a port description records, or undefined when the port is free. */
-export function parseClaim(description: string | undefined): PortClaim | undefined {
-  if (description === undefined || !description.startsWith(CLAIM_PREFIX)) return undefined;
-  const rest = description.slice(CLAIM_PREFIX.length);
-  // The claimer may itself hold colons (host:pid): the time is after the last one.
-  const match = /^(.*):(\d+)$/.exec(rest);
-  if (!match) return { claimer: rest, at: undefined };
-  return { claimer: match[1]!, at: Number(match[2]) };
-}
-
-export type PortVerdict = "free" | "claimed" | "stale";
-
-/**
- * Whether a ready node's port may be claimed: free, or held by a claim old enough that its
- * claimer must have died before mirroring it in Nova. A claim without a readable time is
- * never taken over (it is not one of ours to judge).
- */
-export function portVerdict(description: string | undefined, now: number, staleAfter: number): PortVerdict {
-  const claim = parseClaim(description);
-  if (claim === undefined) return "free";
-  if (claim.at === undefined) return "claimed";
-  return now - claim.at >= staleAfter ? "stale" : "claimed";
-}
-
 /**
  * Whether an If-Match update sent with the revision read won: only the update that committed
  * on top of that revision answers one more (Neutron answers with the revision its first bump
@@ -119,17 +97,6 @@ export function isReadyNode(server: NovaServer, provider: string, label: string)
     meta[META.label] === label &&
     (meta[META.state] ?? "ready") === "ready"
   );
-}
-
-/** The port a node is claimed by: of several, the lowest id, so every claimer picks the same. */
-export function claimPorts(ports: readonly NeutronPort[]): Map<string, NeutronPort> {
-  const byServer = new Map<string, NeutronPort>();
-  for (const port of ports) {
-    if (!port.device_id) continue;
-    const seen = byServer.get(port.device_id);
-    if (seen === undefined || port.id < seen.id) byServer.set(port.device_id, port);
-  }
-  return byServer;
 }
 
 export function randomShuffle<T>(items: T[]): T[] {

@@ -1,12 +1,13 @@
 // Reads what nodepool owns in every provider into the Inventory model, the planner's input.
 // Providers are read concurrently, each under its own deadline: a slow or broken one is
 // reported unreadable with its error and never delays or hides the others. Per provider the
-// calls are constant: one Glance image list and one Nova server list (plus their pages),
-// never one call per item.
+// calls are constant: one Glance image list, one Nova server list and, when there are ready
+// nodes, one Neutron port list (plus their pages), never one call per item.
 import type { ProviderConfig } from "../config/schema.js";
 import { META } from "../core/metadata.js";
 import type { Result } from "../core/result.js";
-import type { Inventory, ProviderInventory, ReadableProvider } from "../plan/inventory.js";
+import { claimPorts, parseClaim, portVerdict, STALE_CLAIM_SECONDS } from "../core/port-claim.js";
+import type { Inventory, PoolNode, ProviderInventory, ReadableProvider } from "../plan/inventory.js";
 import type { ProviderClients } from "./clients.js";
 import { formatOpenStackError, type OpenStackError } from "./errors.js";
 import { imageBuildFrom, poolNodeFrom, templateServerFrom } from "./inventory-mapping.js";
@@ -34,7 +35,9 @@ export async function readInventory(
   options: InventoryOptions = {},
 ): Promise<Inventory> {
   const read = await Promise.all(
-    config.providers.map((provider) => readProviderWithDeadline(provider, clients[provider.name], options)),
+    config.providers.map((provider) =>
+      readProviderWithDeadline(provider, clients[provider.name], now, options),
+    ),
   );
   return { readAt: now, providers: Object.fromEntries(read.map((entry) => [entry.provider, entry])) };
 }
@@ -42,6 +45,7 @@ export async function readInventory(
 async function readProviderWithDeadline(
   provider: ProviderSettings,
   opened: Result<ProviderClients, OpenStackError> | undefined,
+  now: number,
   options: InventoryOptions,
 ): Promise<ProviderInventory> {
   const unreadable = (error: string): ProviderInventory => ({
@@ -63,7 +67,7 @@ async function readProviderWithDeadline(
   });
   try {
     return await Promise.race([
-      readProvider(provider, opened.value.withSignal(deadline.signal), options),
+      readProvider(provider, opened.value.withSignal(deadline.signal), now, options),
       expired,
     ]);
   } finally {
@@ -74,6 +78,7 @@ async function readProviderWithDeadline(
 async function readProvider(
   provider: ProviderSettings,
   clients: ProviderClients,
+  now: number,
   options: InventoryOptions,
 ): Promise<ProviderInventory> {
   const name = provider.name;
@@ -105,5 +110,32 @@ async function readProvider(
     const node = poolNodeFrom(name, server);
     if (node) inventory.nodes.push(node);
   }
-  return inventory;
+  const locked = await markClaimsInProgress(inventory.nodes, clients, now, options);
+  return locked === undefined ? inventory : { provider: name, readable: false, error: locked };
+}
+
+/**
+ * A claim locks a node's port before it writes `in-use` into Nova's metadata; in between, the
+ * node still looks ready. Read such a lock as in-use, so that no reconcile deletes (as too old,
+ * or booted from a stale build) a node a job is taking. One port list, only when there are
+ * ready nodes. Returns an error when the ports cannot be read: then nothing may be planned.
+ */
+async function markClaimsInProgress(
+  nodes: PoolNode[],
+  clients: ProviderClients,
+  now: number,
+  options: InventoryOptions,
+): Promise<string | undefined> {
+  if (!nodes.some((node) => node.state === "ready")) return undefined;
+  const ports = await clients.neutron.listPorts({}, options.pageSize);
+  if (!ports.ok) return formatOpenStackError(ports.error);
+  const lockPorts = claimPorts(ports.value);
+  for (const node of nodes) {
+    if (node.state !== "ready") continue;
+    const description = lockPorts.get(node.serverId)?.description;
+    if (portVerdict(description, now, STALE_CLAIM_SECONDS) !== "claimed") continue;
+    node.state = "in-use";
+    node.claimedBy = parseClaim(description)?.claimer;
+  }
+  return undefined;
 }

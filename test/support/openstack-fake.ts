@@ -110,6 +110,13 @@ export async function startFakeCloud(options: FakeCloudOptions = {}): Promise<Fa
       servers.push({ id, ...(JSON.parse(request.body) as { server: object }).server, status: "BUILD" });
       return send(res, 202, { server: { id } });
     }
+    if (method === "GET" && path === "/network/v2.0/ports") {
+      const { slice, more, last } = page(ports, query);
+      const links = more
+        ? [{ rel: "next", href: `${base}/network/v2.0/ports?${withMarker(query, last)}` }]
+        : [];
+      return send(res, 200, { ports: slice, ...(more ? { ports_links: links } : {}) });
+    }
     const portMatch = /^\/network\/v2\.0\/ports\/([^/]+)$/.exec(path);
     if (portMatch && method === "PUT") {
       const port = ports.find((candidate) => candidate.id === portMatch[1]);

@@ -177,8 +177,67 @@ describe("inventory read", () => {
     );
     const p = inventory.providers.p!;
     assert.ok(p.readable && p.images.length === 120 && p.nodes.length === 90);
-    assert.deepEqual(clients.session.requestCounts, { identity: 1, image: 3, compute: 2 });
-    assert.equal(fake.requests.length, 6);
+    // Ready nodes make one more list: their ports, where a claim in progress shows first.
+    assert.deepEqual(clients.session.requestCounts, { identity: 1, image: 3, compute: 2, network: 1 });
+    assert.equal(fake.requests.length, 7);
+  });
+
+  it("reads a ready node whose port a claim has just locked as in-use, so no reconcile deletes it", async () => {
+    const node = { [META.kind]: "node", [META.provider]: "a", [META.label]: "l", [META.version]: "1000" };
+    const now = 1_800_000_000;
+    const port = (device: string, description: string) => ({
+      id: `port-${device}`,
+      device_id: device,
+      description,
+      revision_number: 3,
+      fixed_ips: [],
+    });
+    const [, clients] = await provider("a", {
+      servers: [
+        server("fresh", "ACTIVE", node),
+        server("stale", "ACTIVE", node),
+        server("free", "ACTIVE", node),
+        server("used", "ACTIVE", { ...node, [META.state]: "used" }),
+      ],
+      ports: [
+        port("fresh", `nodepool-claim:job-1:${now - 5}`),
+        port("stale", `nodepool-claim:job-0:${now - 3600}`),
+        port("free", ""),
+        port("used", `nodepool-claim:job-9:${now - 5}`),
+      ],
+    });
+    const inventory = await readInventory(
+      { providers: [{ name: "a" }] },
+      { a: { ok: true, value: clients } },
+      now,
+    );
+    const a = inventory.providers.a!;
+    assert.ok(a.readable);
+    assert.deepEqual(
+      a.nodes.map((n) => [n.serverId, n.state, n.claimedBy]),
+      [
+        ["fresh", "in-use", "job-1"],
+        ["stale", "ready", undefined],
+        ["free", "ready", undefined],
+        ["used", "used", undefined],
+      ],
+    );
+  });
+
+  it("a provider whose ports cannot be read is unreadable: its claims in progress are unknown", async () => {
+    const node = { [META.kind]: "node", [META.provider]: "a", [META.label]: "l", [META.version]: "1000" };
+    const [, clients] = await provider("a", {
+      servers: [server("n1", "ACTIVE", node)],
+      fault: (request) => (request.path.startsWith("/network/v2.0/ports") ? { status: 403 } : undefined),
+    });
+    const inventory = await readInventory(
+      { providers: [{ name: "a" }] },
+      { a: { ok: true, value: clients } },
+      0,
+    );
+    const a = inventory.providers.a!;
+    assert.ok(!a.readable);
+    assert.match(a.error, /^a: GET .*\/v2\.0\/ports.*: 403/);
   });
 });
 
