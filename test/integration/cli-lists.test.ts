@@ -24,6 +24,7 @@ import {
   removeCloudsFile,
   RUN,
   waitForServer,
+  withAuth,
 } from "../support/openstack-cloud.js";
 
 const dir = mkdtempSync(join(tmpdir(), `${RUN}-cli-`));
@@ -76,14 +77,8 @@ before(async () => {
   );
   const port = await closedPort();
   cloudsFile = cloudsFileWith({
-    "dead-keystone": (clouds) => ({
-      ...(clouds["ovh-gra1"] as object),
-      auth: { ...(clouds["ovh-gra1"] as { auth: object }).auth, auth_url: `http://127.0.0.1:${port}/v3` },
-    }),
-    "wrong-password": (clouds) => ({
-      ...(clouds["rax-iad"] as object),
-      auth: { ...(clouds["rax-iad"] as { auth: object }).auth, password: WRONG_PASSWORD },
-    }),
+    "dead-keystone": withAuth("ovh-gra1", { auth_url: `http://127.0.0.1:${port}/v3` }),
+    "wrong-password": withAuth("rax-iad", { password: WRONG_PASSWORD }),
   });
   const clients = open("hpcloud-az2");
   for (const build of SEED_BUILDS) {

@@ -17,6 +17,7 @@ import {
   removeCloudsFile,
   RUN,
   waitForServer,
+  withAuth,
 } from "../support/openstack-cloud.js";
 
 const WRONG_PASSWORD = `${RUN}-wrong-password`;
@@ -28,14 +29,8 @@ before(async () => {
   if (problem) assert.fail(problem);
   deadPort = await closedPort();
   cloudsFile = cloudsFileWith({
-    "dead-keystone": (clouds) => ({
-      ...(clouds["rax-iad"] as object),
-      auth: { ...(clouds["rax-iad"] as { auth: object }).auth, auth_url: `http://127.0.0.1:${deadPort}/v3` },
-    }),
-    "wrong-password": (clouds) => ({
-      ...(clouds["rax-iad"] as object),
-      auth: { ...(clouds["rax-iad"] as { auth: object }).auth, password: WRONG_PASSWORD },
-    }),
+    "dead-keystone": withAuth("rax-iad", { auth_url: `http://127.0.0.1:${deadPort}/v3` }),
+    "wrong-password": withAuth("rax-iad", { password: WRONG_PASSWORD }),
   });
 });
 

@@ -71,6 +71,14 @@ export function cloudsFileWith(extra: Record<string, (entries: Record<string, un
   return path;
 }
 
+/** For cloudsFileWith: the entry `base` with some of its auth settings replaced. */
+export function withAuth(base: string, auth: Record<string, string>) {
+  return (clouds: Record<string, unknown>) => {
+    const entry = clouds[base] as { auth: object };
+    return { ...entry, auth: { ...entry.auth, ...auth } };
+  };
+}
+
 export function removeCloudsFile(path: string): void {
   rmSync(resolve(path, ".."), { recursive: true, force: true });
 }
