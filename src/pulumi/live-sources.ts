@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadConfig } from "../config/load.js";
 import { openProvider } from "../openstack/clients.js";
-import { processCloudSources, resolveCloud } from "../openstack/clouds-config.js";
 import { readInventory } from "../openstack/inventory.js";
+import type { ProviderConfig } from "../config/schema.js";
+import { err, ok } from "../core/result.js";
 import type { ProgramSources } from "./program.js";
 
 export function liveSources(options: {
@@ -13,16 +14,23 @@ export function liveSources(options: {
   snapshotPollSeconds?: number;
 }): ProgramSources {
   const baseDir = dirname(resolve(options.imagesFile));
+  // Each provider's cloud is resolved once: its clients read the inventory, and its
+  // credentials go to the snapshot provider.
+  const opened = new Map<string, ReturnType<typeof openProvider>>();
+  const open = (provider: ProviderConfig) => {
+    if (!opened.has(provider.name)) opened.set(provider.name, openProvider(provider));
+    return opened.get(provider.name)!;
+  };
   return {
     stack: options.stack,
     loadConfig: () => loadConfig(options.imagesFile),
     cloudFor: (config, name) => {
-      const provider = config.providers.find((p) => p.name === name)!;
-      return resolveCloud(provider.cloud, processCloudSources());
+      const clients = open(config.providers.find((p) => p.name === name)!);
+      return clients.ok ? ok(clients.value.session.cloud) : err(clients.error.message);
     },
     readInventory: (config) => {
       const now = Math.floor(Date.now() / 1000);
-      const clients = Object.fromEntries(config.providers.map((p) => [p.name, openProvider(p)]));
+      const clients = Object.fromEntries(config.providers.map((p) => [p.name, open(p)]));
       return readInventory(config, clients, now);
     },
     readSetupScript: (path) => readFileSync(resolve(baseDir, path), "utf8"),

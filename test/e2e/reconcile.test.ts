@@ -16,6 +16,7 @@ import type { PulumiResult } from "../support/engine.js";
 import { engineAvailable } from "../support/engine.js";
 import { E2eRun, ServerCountPoller, Timings, type CliResult } from "../support/e2e-reconcile.js";
 import { localCloudProblem, must } from "../support/openstack-cloud.js";
+import type { NodeRow } from "../../src/cli/commands/node-list.js";
 
 // In CI the engine and the cloud are set up first: missing ones fail there, not skip.
 const problem = !engineAvailable() ? "engine not built: run `npm run engine`" : await localCloudProblem();
@@ -30,17 +31,6 @@ let run: E2eRun | undefined;
 let stackCreated = false;
 let failed = false;
 const timings = new Timings();
-
-interface NodeRow {
-  id: string;
-  provider: string;
-  label: string;
-  name: string;
-  imageVersion: number;
-  serverId: string;
-  ip: string | null;
-  state: string;
-}
 
 function show(r: PulumiResult | CliResult): string {
   const tail = (text: string) => text.split("\n").slice(-60).join("\n");
