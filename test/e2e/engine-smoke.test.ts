@@ -1,10 +1,10 @@
 // The real Pulumi engine from .tools/bin (`npm run engine`), offline: a dynamic resource
 // through a whole stack lifecycle, and the OpenStack provider plugin reached and run
-// against a closed port. Each test has its own state dir and PULUMI_HOME.
+// against a stand-in Keystone that refuses it. Each test has its own state dir and PULUMI_HOME.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { engineAvailable, engineEnv, projectRoot, runPulumi, type PulumiResult } from "../support/engine.js";
@@ -60,15 +60,31 @@ async function pulumi(
   return r;
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
+/**
+ * A stand-in Keystone on 127.0.0.1 that refuses every token request with a 401 and a marker
+ * in its body, and records what it was asked. It holds its port for the whole test: a port
+ * that was merely bound and released can be taken by one of the engine's own gRPC servers
+ * before the provider dials it (seen in CI as an HTTP/2 "malformed HTTP response").
+ */
+async function refusingKeystone(): Promise<{ port: number; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(`${request.method ?? "?"} ${request.url ?? "?"}`);
+    request.resume();
+    response.writeHead(401, { "content-type": "application/json" });
+    response.end(JSON.stringify({ error: { code: 401, title: "Unauthorized", message: REFUSAL } }));
+  });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const address = server.address();
   assert.ok(address && typeof address === "object");
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return address.port;
+  return {
+    port: address.port,
+    requests,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
 }
+
+const REFUSAL = "nodepool smoke: refused on purpose";
 
 describe("pulumi engine (local build)", { skip, timeout: 20 * 60_000 }, () => {
   test("dynamic resource: stack init, preview, up, destroy, stack rm", async () => {
@@ -99,26 +115,34 @@ describe("pulumi engine (local build)", { skip, timeout: 20 * 60_000 }, () => {
     assert.deepEqual(JSON.parse(stacks.stdout), []);
   });
 
-  test("openstack provider plugin runs and fails on a closed port", async () => {
+  test("openstack provider plugin runs and reaches Keystone", async () => {
     const { dir, env } = setUp("engine-openstack");
-    const port = await closedPort();
-    await pulumi(["stack", "init", "closed-port"], dir, env);
-    await pulumi(["config", "set", "authUrl", `http://127.0.0.1:${port}/v3`], dir, env);
+    const keystone = await refusingKeystone();
+    try {
+      await pulumi(["stack", "init", "refused"], dir, env);
+      await pulumi(["config", "set", "authUrl", `http://127.0.0.1:${keystone.port}/v3`], dir, env);
 
-    const preview = await pulumi(["preview"], dir, env, false);
-    const all = preview.stdout + preview.stderr;
-    assert.notEqual(preview.code, 0, show(preview));
-    // The provider's own error: its Keystone client could not connect.
-    assert.match(all, new RegExp(`127\\.0\\.0\\.1:${port}.*connection refused`), show(preview));
-    assert.match(all, /openstack:compute:Instance\s+smoke/, show(preview));
-    // Nothing was installed into this run's empty PULUMI_HOME: the plugin came from PATH.
-    const home = env["PULUMI_HOME"];
-    assert.ok(home);
-    assert.deepEqual(
-      readdirSync(home).filter((entry) => entry === "plugins"),
-      [],
-    );
+      const preview = await pulumi(["preview"], dir, env, false);
+      const all = preview.stdout + preview.stderr;
+      assert.notEqual(preview.code, 0, show(preview));
+      // The provider itself asked our Keystone for a token, and reports its refusal.
+      assert.ok(
+        keystone.requests.includes("POST /v3/auth/tokens"),
+        `${keystone.requests.join(", ")}\n${show(preview)}`,
+      );
+      assert.match(all, /openstack:compute:Instance\s+smoke/, show(preview));
+      assert.match(all, /401|Unauthorized|Authentication failed/i, show(preview));
+      // Nothing was installed into this run's empty PULUMI_HOME: the plugin came from PATH.
+      const home = env["PULUMI_HOME"];
+      assert.ok(home);
+      assert.deepEqual(
+        readdirSync(home).filter((entry) => entry === "plugins"),
+        [],
+      );
 
-    await pulumi(["stack", "rm", "--yes", "--force"], dir, env);
+      await pulumi(["stack", "rm", "--yes", "--force"], dir, env);
+    } finally {
+      await keystone.close();
+    }
   });
 });

@@ -144,11 +144,28 @@ export async function waitForServer(
   }
 }
 
-/** A local port that nothing listens on (bound then released), for a cloud that is down. */
+/**
+ * A local port that nothing listens on, for a cloud that is down. It is taken from below the
+ * kernel's ephemeral range, where no process is handed a port it did not ask for: a released
+ * port-0 port can be reused at once by any program's listener (the engine's gRPC servers did).
+ */
 export async function closedPort(): Promise<number> {
+  const [ephemeralLow] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const below = Math.min(ephemeralLow ?? 32768, 32768);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * (below - 20000));
+    if (await canBind(port)) return port;
+  }
+  throw new Error("closedPort: no free port found below the ephemeral range");
+}
+
+async function canBind(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((closed) => server.close(() => closed()));
-  return port;
+  return new Promise<boolean>((answer) => {
+    server.once("error", () => answer(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => answer(true)));
+  });
 }
