@@ -13,7 +13,8 @@ export function parseDuration(text: string): number | undefined {
   return seconds > 0 ? seconds : undefined;
 }
 
-/** "26.8 h", "45 min", "3 d": how the plan's reasons talk about ages. */
+/** "26.8 h", "45 min": how the plan's reasons talk about ages and timeouts. */
 export function formatHours(seconds: number): string {
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
 }

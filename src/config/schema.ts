@@ -39,6 +39,8 @@ export const providerFields = z.strictObject({
   networks: z.array(z.string().min(1)).default([]),
   /** Domain of template hostnames: devstack-precise-1394417686.template.openstack.org */
   "template-domain": z.string().min(1).optional(),
+  /** A node still booting this long after it was created is deleted (Nodepool's launch-timeout). */
+  "launch-timeout": duration.default(3600),
 });
 
 export const providerSchema = providerFields.transform((p) => ({
@@ -49,6 +51,7 @@ export const providerSchema = providerFields.transform((p) => ({
   flavor: p.flavor,
   networks: p.networks,
   templateDomain: p["template-domain"],
+  launchTimeoutSeconds: p["launch-timeout"],
 }));
 
 export const imageFields = z.strictObject({

@@ -12,6 +12,8 @@ export interface PoolInput {
   /** undefined: the label has no pool here (removed from images.yaml): drain it. */
   minReady?: number;
   maxReadyAgeSeconds?: number;
+  /** The provider's launch-timeout: a node building longer than this is deleted. */
+  launchTimeoutSeconds: number;
   nodes: readonly PoolNode[];
   current?: UsableBuild;
   rejected: ReadonlySet<number>;
@@ -32,9 +34,11 @@ const GONE: Partial<Record<PoolNode["state"], string>> = {
 
 /**
  * In-use and held nodes always stay (a job or a person has them). Building nodes stay while
- * the pool exists, unless booted from a rejected build. Ready nodes are replaced when booted from a build that is not current, or
- * older than max-ready-age; but only when there is a current build to replace them from,
- * except that nodes booted from a rejected build go regardless.
+ * the pool exists, unless booted from a rejected build or still booting past launch-timeout
+ * (stuck: they would hold a place in the pool and in max-servers forever). Ready nodes are
+ * replaced when booted from a build that is not current, or older than max-ready-age; but
+ * only when there is a current build to replace them from, except that nodes booted from a
+ * rejected build go regardless.
  */
 export function decidePool(input: PoolInput): PoolDecision {
   const { current } = input;
@@ -49,10 +53,7 @@ export function decidePool(input: PoolInput): PoolDecision {
       gone ??
       (node.state === "in-use" || node.state === "hold" ? undefined : noPool) ??
       (node.state === "ready" ? readyReplacement(node, input) : undefined) ??
-      // A node still booting from a rejected build would only be replaced once ready.
-      (node.state === "building" && input.rejected.has(node.imageVersion)
-        ? `booted from rejected ${node.imageVersion}`
-        : undefined);
+      (node.state === "building" ? buildingReplacement(node, input) : undefined);
     if (reason !== undefined) {
       deleted.push({ item: node, reason });
       continue;
@@ -86,6 +87,15 @@ export function decidePool(input: PoolInput): PoolDecision {
     kept,
     deleted,
   };
+}
+
+function buildingReplacement(node: PoolNode, input: PoolInput): string | undefined {
+  // A node still booting from a rejected build would only be replaced once ready.
+  if (input.rejected.has(node.imageVersion)) return `booted from rejected ${node.imageVersion}`;
+  const age = input.now - node.createdAt;
+  if (age >= input.launchTimeoutSeconds)
+    return `still building after ${formatHours(age)}, launch-timeout ${formatHours(input.launchTimeoutSeconds)}`;
+  return undefined;
 }
 
 function readyReplacement(node: PoolNode, input: PoolInput): string | undefined {

@@ -63,7 +63,7 @@ export function planProvider(
   const drained: PoolDecision[] = [];
   for (const label of [...config.labels].sort(byName)) {
     if (label.minReady[provider.name] === undefined) continue;
-    pools.push(decideLabel(label, label.minReady[provider.name], decisions, nodesByLabel, now));
+    pools.push(decideLabel(label, provider, label.minReady[provider.name], decisions, nodesByLabel, now));
   }
   for (const [name, nodes] of nodesByLabel) {
     const label = labels.get(name);
@@ -75,7 +75,7 @@ export function planProvider(
       maxReadyAgeSeconds: undefined,
       flavor: undefined,
     };
-    drained.push(decideLabel(input, undefined, decisions, new Map([[name, nodes]]), now));
+    drained.push(decideLabel(input, provider, undefined, decisions, new Map([[name, nodes]]), now));
   }
 
   // Room: every server that exists counts, including those deleted this round (capacity.ts).
@@ -163,6 +163,7 @@ export function planProvider(
 
 function decideLabel(
   label: LabelConfig,
+  provider: ProviderConfig,
   minReady: number | undefined,
   decisions: ReadonlyMap<string, ImageDecision>,
   nodesByLabel: ReadonlyMap<string, PoolNode[]>,
@@ -174,6 +175,7 @@ function decideLabel(
     image: label.image,
     minReady,
     maxReadyAgeSeconds: label.maxReadyAgeSeconds,
+    launchTimeoutSeconds: provider.launchTimeoutSeconds,
     nodes: nodesByLabel.get(label.name) ?? [],
     current: image?.current,
     rejected: image?.rejected ?? new Set(),

@@ -32,7 +32,7 @@ describe("the repo's example images.yaml", () => {
 });
 
 describe("defaults come from the schema", () => {
-  it("fills rebuild-age, build-timeout, keep, paused, cloud and networks", () => {
+  it("fills rebuild-age, build-timeout, keep, paused, cloud, networks and launch-timeout", () => {
     const result = parse(VALID_CONFIG);
     assert.ok(result.ok);
     const [image] = result.value.images;
@@ -42,6 +42,7 @@ describe("defaults come from the schema", () => {
     );
     assert.equal(result.value.providers[0]!.cloud, "hpcloud-az2");
     assert.deepEqual(result.value.providers[0]!.networks, []);
+    assert.equal(result.value.providers[0]!.launchTimeoutSeconds, 3600);
     assert.deepEqual(result.value.pins, {});
     assert.deepEqual(result.value.rejected, {});
   });
@@ -53,6 +54,14 @@ describe("defaults come from the schema", () => {
     assert.ok(result.ok);
     assert.equal(result.value.images[0]!.rebuildAgeSeconds, 36 * 3600);
     assert.equal(result.value.images[0]!.buildTimeoutSeconds, 5400);
+  });
+
+  it("parses a provider's launch-timeout", () => {
+    const result = parse(
+      VALID_CONFIG.replace("    max-servers: 6\n", "    max-servers: 6\n    launch-timeout: 15m\n"),
+    );
+    assert.ok(result.ok);
+    assert.equal(result.value.providers[1]!.launchTimeoutSeconds, 900);
   });
 });
 
@@ -137,6 +146,13 @@ const BROKEN: { name: string; edit: (text: string) => string; expected: string[]
     name: "a duration without a unit",
     edit: (t) => t.replace("    setup:", "    rebuild-age: 24\n    setup:"),
     expected: ["images.yaml:12:18: images[0].rebuild-age: must be a string, not 24"],
+  },
+  {
+    name: "a provider's launch-timeout that is not a duration",
+    edit: (t) => t.replace("    max-servers: 6\n", "    max-servers: 6\n    launch-timeout: soon\n"),
+    expected: [
+      'images.yaml:8:21: providers[1].launch-timeout: "soon" is not a duration (write it like "24h", "90m", "1h30m", "2d")',
+    ],
   },
   {
     name: "a duration that is not one",

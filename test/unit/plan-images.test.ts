@@ -74,7 +74,7 @@ test("no build while one is in progress: a building record, or a template server
   const byRecord = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images: [old, building] } }), NOW);
   assert.deepEqual(targets(byRecord, "build"), []);
   assert.equal(imagePlan(byRecord).buildingVersion, NOW - 600);
-  assert.equal(imagePlan(byRecord).noBuildReason, `build ${NOW - 600} in progress for 0.2 h`);
+  assert.equal(imagePlan(byRecord).noBuildReason, `build ${NOW - 600} in progress for 10 min`);
   assert.ok(providerPlan(byRecord).desired.builds.some((b) => b.version === NOW - 600));
 
   const setup = template(NOW - 900, { state: "shutoff" });

@@ -18,11 +18,12 @@ const planWith = (nodes: PoolNode[], cfg = config) =>
   plan(cfg, inventoryOf(NOW, { "hpcloud-az2": { images, nodes } }), NOW);
 
 test("in-use, held and building nodes stay whatever they were booted from", () => {
+  const booting = { state: "building", createdAt: NOW - 600 } as const;
   const nodes = [
     node(name(1), OLD, { state: "in-use" }),
     node(name(2), OLD, { state: "hold" }),
-    node(name(3), OLD, { state: "building" }),
-    node(name(4), CURRENT, { state: "building" }),
+    node(name(3), OLD, booting),
+    node(name(4), CURRENT, booting),
   ];
   const result = planWith(nodes);
   assert.deepEqual(
@@ -204,4 +205,40 @@ test("nodes booted from a rejected build go even while building; in-use and held
     providerPlan(result).desired.nodes.map((n) => n.name),
     [name(2), name(3)],
   );
+});
+
+test("a node still building after launch-timeout (default 1 h) is deleted; a younger one stays", () => {
+  const result = planWith([
+    node(name(1), CURRENT, { state: "building", createdAt: NOW - HOUR }),
+    node(name(2), CURRENT, { state: "building", createdAt: NOW - HOUR + 1 }),
+  ]);
+  assert.equal(reasonFor(result, "delete-node", name(1)), "still building after 1.0 h, launch-timeout 1.0 h");
+  assert.deepEqual(targets(result, "delete-node"), [name(1)]);
+  assert.deepEqual(
+    providerPlan(result).desired.nodes.map((n) => n.name),
+    [name(2)],
+  );
+  // The stuck node no longer counts toward min-ready, so a replacement is planned for it.
+  assert.deepEqual(poolPlan(result).counts, { ready: 0, building: 1, inUse: 0, held: 0, stale: 0 });
+  assert.equal(poolPlan(result).deficit, 2);
+});
+
+test("launch-timeout is per provider; in-use and held nodes never time out", () => {
+  const shortTimeout = configFromYaml(
+    seedYaml({ maxServers: 20 }).replace("template-domain:", "launch-timeout: 10m\n    template-domain:"),
+  );
+  const result = planWith(
+    [
+      node(name(1), CURRENT, { state: "building", createdAt: NOW - 11 * 60 }),
+      node(name(2), CURRENT, { state: "building", createdAt: NOW - 9 * 60 }),
+      node(name(3), CURRENT, { state: "in-use", createdAt: NOW - 30 * HOUR }),
+      node(name(4), CURRENT, { state: "hold", createdAt: NOW - 30 * HOUR }),
+    ],
+    shortTimeout,
+  );
+  assert.equal(
+    reasonFor(result, "delete-node", name(1)),
+    "still building after 11 min, launch-timeout 10 min",
+  );
+  assert.deepEqual(targets(result, "delete-node"), [name(1)]);
 });
