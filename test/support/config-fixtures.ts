@@ -9,8 +9,14 @@ export const SCRIPTS: Record<string, string> = {
   "setup/other.sh": "#!/bin/sh\necho other\n",
 };
 
+/** images.yaml text through the real parser: the result, valid or not (for error tests). */
+export function parse(text: string, scripts: Record<string, string> = SCRIPTS) {
+  return parseConfig(text, { file: "images.yaml", readScript: (path) => scripts[path] });
+}
+
+/** A config that must be valid: a broken test fixture fails loudly, with its problems. */
 export function configFromYaml(text: string, scripts: Record<string, string> = SCRIPTS): LoadedConfig {
-  const parsed = parseConfig(text, { file: "images.yaml", readScript: (path) => scripts[path] });
+  const parsed = parse(text, scripts);
   if (!parsed.ok) {
     const problems = parsed.error.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`).join("\n");
     throw new Error(`test config is invalid:\n${problems}\n---\n${text}`);
@@ -43,3 +49,25 @@ labels:
     max-ready-age: 24h
 ${options.extra ?? ""}`;
 }
+
+/** Two providers and a pool in each: the file the config tests break in one place at a time. */
+export const VALID_CONFIG = `providers:
+  - name: hpcloud-az2
+    max-servers: 8
+    flavor: m1.nodepool
+    template-domain: template.openstack.org
+  - name: rax-iad
+    max-servers: 6
+    flavor: m1.nodepool
+images:
+  - name: devstack-precise
+    base-image: ubuntu-precise
+    setup: setup/prepare_devstack.sh
+    providers: [hpcloud-az2, rax-iad]
+labels:
+  - name: devstack-precise
+    image: devstack-precise
+    min-ready:
+      hpcloud-az2: 3
+      rax-iad: 2
+`;

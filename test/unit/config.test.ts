@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { formatIssue } from "../../src/config/issues.js";
 import { loadConfig } from "../../src/config/load.js";
 import { definitionHash } from "../../src/config/definition.js";
-import { parse, VALID_CONFIG } from "../support/config-text.js";
+import { parse, VALID_CONFIG } from "../support/config-fixtures.js";
 
 function messages(text: string): string[] {
   const result = parse(text);

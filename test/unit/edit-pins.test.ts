@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { applyToData, editPins, type PinsEdit } from "../../src/config/edit-pins.js";
-import { parse } from "../support/config-text.js";
+import { parse } from "../support/config-fixtures.js";
 
 const IMAGE = "devstack-precise";
 const pin = (provider: string, version: number, image = IMAGE): PinsEdit => ({

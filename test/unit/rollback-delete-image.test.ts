@@ -8,7 +8,7 @@ import { loadConfig } from "../../src/config/load.js";
 import type { Inventory } from "../../src/plan/inventory.js";
 import { plan } from "../../src/plan/plan.js";
 import { planDeleteImage } from "../../src/rollback/plan-delete-image.js";
-import { parse, VALID_CONFIG } from "../support/config-text.js";
+import { parse, VALID_CONFIG } from "../support/config-fixtures.js";
 import { imagePlan, keptVersions, targets } from "../support/plan-queries.js";
 import {
   build,
