@@ -120,6 +120,7 @@ export function templateServerFrom(
     createdAt: seconds(server.created),
     ...(meta[META.definitionHash] ? { definitionHash: meta[META.definitionHash] } : {}),
     ...(meta[META.stack] ? { stack: meta[META.stack] } : {}),
+    ...(meta[META.setupStatus] === "done" ? { setupDone: true } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { formatHours } from "../config/duration.js";
 import { templateFlavor, type LoadedConfig } from "../config/definition.js";
 import type { ImageConfig, ProviderConfig } from "../config/schema.js";
 import { chooseCurrent, usableBuilds, type UsableBuild } from "./current.js";
-import type { ImageBuild, TemplateServer } from "./inventory.js";
+import { setupFinished, type ImageBuild, type TemplateServer } from "./inventory.js";
 import { buildProgress, type Removal } from "./progress.js";
 import { rebuildDue } from "./rebuild.js";
 import { retainBuilds } from "./retention.js";
@@ -18,6 +18,8 @@ export interface ImageDecision {
   deletedBuilds: Removal<ImageBuild>[];
   keptTemplates: TemplateServer[];
   deletedTemplates: Removal<TemplateServer>[];
+  /** Kept template servers to snapshot now (setup finished, no build record yet), with why. */
+  snapshots: { template: TemplateServer; reason: string }[];
   /** The build to start if capacity allows, with why it is due. */
   wanted?: { build: NewBuild; reason: string };
   errors: PlanError[];
@@ -69,6 +71,17 @@ export function decideImage(
     keep: image.keep,
   });
 
+  const recorded = new Set(builds.map((b) => b.version));
+  const snapshots = progress.keptTemplates
+    .filter((t) => setupFinished(t) && !recorded.has(t.version))
+    .map((template) => ({
+      template,
+      reason:
+        template.state === "shutoff"
+          ? "setup finished: the template server shut itself off"
+          : "setup finished: the template server set nodepool_setup=done",
+    }));
+
   const due = rebuildDue(usable[0], expectedHash, image.rebuildAgeSeconds, now);
   const buildingVersion = Math.max(...progress.inProgress);
   let noBuildReason: string | undefined;
@@ -105,6 +118,7 @@ export function decideImage(
     deletedBuilds: [...progress.abandonedBuilds, ...retention.deleted],
     keptTemplates: progress.keptTemplates,
     deletedTemplates: progress.deletedTemplates,
+    snapshots,
     wanted,
     errors,
   };

@@ -37,6 +37,7 @@ const templateServer = z.strictObject({
   createdAt: seconds,
   definitionHash: text.optional(),
   stack: text.optional(),
+  setupDone: z.boolean().optional(),
 });
 
 const poolNode = z.strictObject({

@@ -37,7 +37,13 @@ export interface TemplateServer {
   definitionHash?: string;
   /** The Pulumi project/stack that created it. */
   stack?: string;
+  /** Its setup said so in metadata (nodepool_setup=done) while it kept running. */
+  setupDone?: boolean;
 }
+
+/** Setup has finished, so the server can be snapshotted: it shut itself off, or said so. */
+export const setupFinished = (template: TemplateServer): boolean =>
+  template.state === "shutoff" || (template.state === "active" && template.setupDone === true);
 
 /**
  * building: booting; ready: waiting for a job; in-use: claimed by a job; used: released by

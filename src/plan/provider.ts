@@ -121,6 +121,13 @@ export function planProvider(
   for (const decision of decisions.values()) {
     decision.deletedBuilds.forEach(removeBuild);
     decision.deletedTemplates.forEach(removeTemplate);
+    for (const { template, reason } of decision.snapshots)
+      actions.push({
+        kind: "snapshot",
+        provider: provider.name,
+        target: `${template.image} ${template.version}`,
+        reason,
+      });
   }
   for (const pool of [...pools, ...drained]) pool.deleted.forEach(removeNode);
   const deleting = actions.filter((a) => a.kind === "delete-node" || a.kind === "delete-template").length;
@@ -154,6 +161,7 @@ export function planProvider(
       builds: decided.flatMap((d) => d.keptBuilds).sort(byImageVersion),
       newBuilds: newBuilds.sort(byImageVersion),
       templates: decided.flatMap((d) => d.keptTemplates).sort(byImageVersion),
+      snapshots: decided.flatMap((d) => d.snapshots.map((s) => s.template)).sort(byImageVersion),
       nodes: kept.sort(byName),
       newNodes: created.sort(byName),
     },

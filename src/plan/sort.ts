@@ -48,10 +48,11 @@ export function compareNatural(a: string, b: string): number {
 /** Builds first (they take longest), then deletions that free room, then creations. */
 const KIND_ORDER: Record<ActionKind, number> = {
   build: 0,
-  "delete-template": 1,
-  "delete-image": 2,
-  "delete-node": 3,
-  "create-node": 4,
+  snapshot: 1,
+  "delete-template": 2,
+  "delete-image": 3,
+  "delete-node": 4,
+  "create-node": 5,
 };
 
 export function compareActions(a: Action, b: Action): number {

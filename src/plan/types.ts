@@ -50,10 +50,15 @@ export interface ProviderPlan {
 export interface DesiredState {
   /** Existing builds to keep (ready ones carry cloudImageId, hostname, definitionHash). */
   builds: ImageBuild[];
-  /** Builds to start this round: one template server each, snapshotted when set up. */
+  /** Builds to start this round: one template server each, snapshotted in a later round. */
   newBuilds: NewBuild[];
   /** Existing template servers to keep: those of builds still in progress. */
   templates: TemplateServer[];
+  /**
+   * Of `templates`, those whose setup has finished and that have no snapshot yet: snapshot
+   * them this round. A round never waits for a setup to finish, only for a snapshot's upload.
+   */
+  snapshots: TemplateServer[];
   /** Existing nodes to keep, untouched: in-use, held, building and the ready ones still good. */
   nodes: PoolNode[];
   /** Nodes to boot this round from the current build of their label's image. */
@@ -152,7 +157,8 @@ export interface CapacityPlan {
   note?: string;
 }
 
-export type ActionKind = "build" | "delete-image" | "delete-template" | "create-node" | "delete-node";
+export type ActionKind =
+  "build" | "snapshot" | "delete-image" | "delete-template" | "create-node" | "delete-node";
 
 export interface Action {
   kind: ActionKind;

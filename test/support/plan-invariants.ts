@@ -2,7 +2,12 @@
 // expectation from the inputs the simplest way, independently of the planner's code.
 import assert from "node:assert/strict";
 import type { LoadedConfig } from "../../src/config/definition.js";
-import type { ImageBuild, Inventory, ReadableProvider } from "../../src/plan/inventory.js";
+import {
+  setupFinished,
+  type ImageBuild,
+  type Inventory,
+  type ReadableProvider,
+} from "../../src/plan/inventory.js";
 import type { Plan, ProviderPlan } from "../../src/plan/types.js";
 
 export interface Expected {
@@ -134,6 +139,16 @@ function checkImages(config: LoadedConfig, read: ReadableProvider, p: ProviderPl
       const highest = Math.max(0, ...read.images.filter((b) => b.image === image.name).map((b) => b.version));
       assert.ok(started[0]!.version > highest, "new versions only go up");
     }
+  }
+  // Only a kept template server whose setup finished is snapshotted, and only once.
+  const keptTemplates = new Set(p.desired.templates.map((t) => t.serverId));
+  for (const t of p.desired.snapshots) {
+    assert.ok(keptTemplates.has(t.serverId), `snapshot of ${t.serverId}, which is not kept`);
+    assert.ok(setupFinished(t), `snapshot of ${t.serverId} before its setup finished`);
+    assert.ok(
+      !read.images.some((b) => b.image === t.image && b.version === t.version),
+      `second snapshot of ${t.image} ${t.version}`,
+    );
   }
 }
 

@@ -128,21 +128,17 @@ rejected: ${JSON.stringify(this.rejected)}
       // else: slow or stuck; the planner abandons it after build-timeout.
     }
     for (const template of cloud.templates) {
-      const build = cloud.images.find((b) => b.image === template.image && b.version === template.version);
-      if (build === undefined && this.chance(0.6)) {
-        // Setup done: the snapshot starts, so the build record appears.
-        template.state = "shutoff";
-        cloud.images.push({
-          provider,
-          image: template.image,
-          version: template.version,
-          state: "building",
-          createdAt: this.now,
-          hostname: template.hostname,
-          templateServerId: template.serverId,
-          definitionHash: this.pendingHashes.get(`${provider}/${template.image}/${template.version}`),
-        });
-      } else if (template.state === "building" && this.chance(0.05)) template.state = "failed";
+      // Setup finishes (the server powers off, or says so and keeps running); the next
+      // round's plan snapshots it. Or the server breaks.
+      if (template.state === "building" || template.state === "active") {
+        const roll = this.random();
+        if (roll < 0.05) template.state = "failed";
+        else if (roll < 0.45) template.state = "shutoff";
+        else if (roll < 0.6) {
+          template.state = "active";
+          template.setupDone = true;
+        } else template.state = "active";
+      }
     }
     for (const node of cloud.nodes) {
       const roll = this.random();
@@ -203,6 +199,17 @@ rejected: ${JSON.stringify(this.rejected)}
         templates: structuredClone(desired.templates),
         nodes: structuredClone(desired.nodes),
       };
+      for (const template of desired.snapshots)
+        cloud.images.push({
+          provider,
+          image: template.image,
+          version: template.version,
+          state: "building",
+          createdAt: this.now,
+          hostname: template.hostname,
+          templateServerId: template.serverId,
+          definitionHash: this.pendingHashes.get(`${provider}/${template.image}/${template.version}`),
+        });
       for (const build of desired.newBuilds) {
         this.pendingHashes.set(`${provider}/${build.image}/${build.version}`, build.definitionHash);
         cloud.templates.push({

@@ -69,6 +69,13 @@ describe("inventory read", () => {
           [META.image]: "devstack-precise",
           [META.version]: "1394514268",
         }),
+        server("t2", "ACTIVE", {
+          [META.kind]: "template",
+          [META.provider]: "a",
+          [META.image]: "devstack-precise",
+          [META.version]: "1394514300",
+          [META.setupStatus]: "done",
+        }),
         server("stranger", "ACTIVE", {}),
         server("n-other", "ACTIVE", { ...node, [META.provider]: "b" }),
       ],
@@ -102,8 +109,11 @@ describe("inventory read", () => {
       ],
     );
     assert.deepEqual(
-      a.templates.map((t) => [t.serverId, t.state, t.version]),
-      [["t1", "active", 1394514268]],
+      a.templates.map((t) => [t.serverId, t.state, t.version, t.setupDone]),
+      [
+        ["t1", "active", 1394514268, undefined],
+        ["t2", "active", 1394514300, true],
+      ],
     );
     assert.deepEqual(
       a.nodes.map((n) => [n.serverId, n.state, n.ip, n.imageVersion, n.claimedBy]),

@@ -87,6 +87,39 @@ test("no build while one is in progress: a building record, or a template server
   assert.deepEqual(providerPlan(byTemplate).desired.templates, [setup]);
 });
 
+test("a template server is snapshotted once its setup finished, and only until its snapshot exists", () => {
+  const old = readyBuild(config, NOW - 30 * HOUR);
+  const running = template(NOW - 900, { state: "active" });
+  const shutOff = template(NOW - 800, { state: "shutoff" });
+  const saidDone = template(NOW - 700, { state: "active", setupDone: true });
+  const failed = template(NOW - 600, { state: "failed" });
+  const result = plan(
+    config,
+    inventoryOf(NOW, { "hpcloud-az2": { images: [old], templates: [running, shutOff, saidDone, failed] } }),
+    NOW,
+  );
+  assert.deepEqual(providerPlan(result).desired.snapshots, [shutOff, saidDone]);
+  assert.equal(
+    reasonFor(result, "snapshot", `devstack-precise ${NOW - 800}`),
+    "setup finished: the template server shut itself off",
+  );
+  assert.equal(
+    reasonFor(result, "snapshot", `devstack-precise ${NOW - 700}`),
+    "setup finished: the template server set nodepool_setup=done",
+  );
+
+  // Its snapshot under way (a building record): the template stays, no second snapshot.
+  const saving = readyBuild(config, NOW - 800, { state: "building", cloudImageId: undefined });
+  const later = plan(
+    config,
+    inventoryOf(NOW, { "hpcloud-az2": { images: [old, saving], templates: [shutOff] } }),
+    NOW,
+  );
+  assert.deepEqual(providerPlan(later).desired.snapshots, []);
+  assert.deepEqual(providerPlan(later).desired.templates, [shutOff]);
+  assert.deepEqual(targets(later, "snapshot"), []);
+});
+
 test("a build past build-timeout is abandoned: its record and template go, and a new one starts", () => {
   const stuck = readyBuild(config, NOW - 2 * HOUR, { state: "building", cloudImageId: undefined });
   const server = template(NOW - 2 * HOUR);

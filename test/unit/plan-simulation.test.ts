@@ -27,6 +27,7 @@ type WorldParams = typeof world extends fc.Arbitrary<infer T> ? T : never;
 interface Totals {
   rounds: number;
   builds: number;
+  snapshots: number;
   created: number;
   rejectionsSurvived: number;
   errors: number;
@@ -51,6 +52,7 @@ function simulate(params: WorldParams, totals: Totals): void {
       totals.errors += result.errors.length;
       for (const p of result.providers) {
         totals.builds += p.desired.newBuilds.length;
+        totals.snapshots += p.desired.snapshots.length;
         totals.created += p.desired.newNodes.length;
       }
       // A revert always has somewhere to go: last round's current build is still there,
@@ -88,7 +90,7 @@ function simulate(params: WorldParams, totals: Totals): void {
 }
 
 test("a month of rounds keeps every invariant after every step", () => {
-  const totals: Totals = { rounds: 0, builds: 0, created: 0, rejectionsSurvived: 0, errors: 0 };
+  const totals: Totals = { rounds: 0, builds: 0, snapshots: 0, created: 0, rejectionsSurvived: 0, errors: 0 };
   const replay = process.env.PLAN_SIM_SEED;
   fc.assert(
     fc.property(world, (params) => simulate(params, totals)),
@@ -101,7 +103,7 @@ test("a month of rounds keeps every invariant after every step", () => {
   );
   // The world must actually have exercised the planner, or the checks above prove nothing.
   assert.ok(totals.rounds >= 30 * 24, `only ${totals.rounds} rounds`);
-  assert.ok(totals.builds > 0 && totals.created > 0, JSON.stringify(totals));
+  assert.ok(totals.builds > 0 && totals.snapshots > 0 && totals.created > 0, JSON.stringify(totals));
   if (replay === undefined) {
     assert.ok(totals.rejectionsSurvived > 0, `no revert was exercised: ${JSON.stringify(totals)}`);
     assert.ok(totals.errors > 0, `no bad pin was exercised: ${JSON.stringify(totals)}`);

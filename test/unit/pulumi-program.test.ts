@@ -174,11 +174,12 @@ describe("the program under mocks", () => {
     const now = SEED_NOW + 60;
     assert.deepEqual(
       snapshots(declared).map((d) => d.name),
-      // The previous build stays; the newest good one is now 27 h old, so a new build starts.
-      ["hpcloud-az2.devstack-precise-1394417686", `hpcloud-az2.devstack-precise-${now}`],
-      "the rejected build is no longer declared, so Pulumi deletes it",
+      ["hpcloud-az2.devstack-precise-1394417686"],
+      "the previous build stays; the rejected one is no longer declared, so Pulumi deletes it",
     );
     const byName = new Map(instances(declared).map((d) => [d.name, d]));
+    // The newest good build is now 27 h old, so a new build starts: its template server.
+    assert.ok(byName.has(`hpcloud-az2.devstack-precise-${now}`), "a new build's template server");
     assert.ok(byName.has("devstack-precise-hpcloud-az2-2"), "the in-use node is kept");
     assert.ok(!byName.has("devstack-precise-hpcloud-az2-1") && !byName.has("devstack-precise-hpcloud-az2-3"));
     const fresh = [...byName.values()].filter((d) => metadata(d)?.nodepool_version === "1394417686");
@@ -193,7 +194,7 @@ describe("the program under mocks", () => {
     }
   });
 
-  it("on a new day: a template server with the setup script and a snapshot appear", async () => {
+  it("on a new day: a template server with the setup script appears, and no snapshot yet", async () => {
     const config = seedConfig();
     const nextDay = 1394514268 + 25 * HOUR;
     const declared = await declare(config, seedInventory(config), nextDay);
@@ -205,27 +206,51 @@ describe("the program under mocks", () => {
     assert.equal(template.inputs.imageName, "ubuntu-precise");
     assert.equal(template.inputs.flavorName, "m1.nodepool");
     assert.equal(template.inputs.userData, SCRIPTS["setup/prepare_devstack.sh"]);
-    const snapshot = snapshots(declared).find((d) => d.name.endsWith(`-${version}`));
-    assert.ok(snapshot, "its snapshot is declared");
-    assert.equal(snapshot.inputs.imageName, `devstack-precise-${version}`);
-    assert.equal(snapshot.inputs.buildTimeoutSeconds, 3600);
+    // The round does not wait for the setup: a later one snapshots the server.
+    assert.deepEqual(
+      snapshots(declared).filter((d) => d.name.endsWith(`-${version}`)),
+      [],
+    );
   });
 
-  it("takes the snapshot of a build whose template server is up but was never snapshotted", async () => {
+  for (const [how, setUp] of [
+    ["shut itself off", { state: "shutoff" }],
+    ["set nodepool_setup=done", { state: "active", setupDone: true }],
+  ] as const)
+    it(`snapshots a template server once its setup has finished (it ${how}), keeping the server`, async () => {
+      const config = seedConfig();
+      const version = SEED_NOW - 600;
+      const inventory = seedInventory(config);
+      const provider = inventory.providers["hpcloud-az2"]!;
+      assert.ok(provider.readable);
+      provider.templates.push(template(version, { stack: STACK, serverId: "srv-tmpl", ...setUp }));
+      const declared = await declare(config, inventory, SEED_NOW);
+      const snapshot = snapshots(declared).find((d) => d.name === `hpcloud-az2.devstack-precise-${version}`);
+      assert.ok(snapshot, "a snapshot of the set-up template server is declared");
+      assert.equal(snapshot.inputs.serverId, "srv-tmpl");
+      assert.equal(snapshot.inputs.imageName, `devstack-precise-${version}`);
+      assert.equal(snapshot.inputs.buildTimeoutSeconds, 3600);
+      assert.ok(
+        instances(declared).some((d) => d.name === `hpcloud-az2.devstack-precise-${version}`),
+        "the template server is kept until its snapshot is ready",
+      );
+    });
+
+  it("leaves a template server whose setup is still running alone: no snapshot yet", async () => {
     const config = seedConfig();
     const version = SEED_NOW - 600;
     const inventory = seedInventory(config);
     const provider = inventory.providers["hpcloud-az2"]!;
     assert.ok(provider.readable);
-    provider.templates.push(template(version, { stack: STACK, serverId: "srv-tmpl", state: "shutoff" }));
+    provider.templates.push(template(version, { stack: STACK, serverId: "srv-tmpl", state: "active" }));
     const declared = await declare(config, inventory, SEED_NOW);
-    const snapshot = snapshots(declared).find((d) => d.name === `hpcloud-az2.devstack-precise-${version}`);
-    assert.ok(snapshot, "a snapshot of the waiting template server is declared");
-    assert.equal(snapshot.inputs.serverId, "srv-tmpl");
-    assert.ok(
-      instances(declared).some((d) => d.name === `hpcloud-az2.devstack-precise-${version}`),
-      "the template server is kept until its snapshot is ready",
+    assert.deepEqual(
+      snapshots(declared)
+        .map((d) => d.name)
+        .filter((name) => name.endsWith(`-${version}`)),
+      [],
     );
+    assert.ok(instances(declared).some((d) => d.name === `hpcloud-az2.devstack-precise-${version}`));
   });
 
   it("existing servers are declared with import (a lost state takes them over), new ones without", async () => {

@@ -1,6 +1,8 @@
-// The builds of one image in one provider: a template server per build in progress and a
-// Snapshot per build kept or started. Builds the plan no longer lists are left undeclared,
-// and Pulumi deletes them: that is how retention happens.
+// The builds of one image in one provider: a template server per build in progress, and a
+// Snapshot per build kept or whose setup has finished. A new build's template server is
+// booted and left to its setup; a later round snapshots it (the plan's `snapshots`), so no
+// `pulumi up` waits for a setup. Builds the plan no longer lists are left undeclared, and
+// Pulumi deletes them: that is how retention happens.
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { META } from "../../core/metadata.js";
@@ -21,6 +23,8 @@ export interface ImageBuildsArgs {
   flavor: string;
   keptBuilds: ImageBuild[];
   keptTemplates: TemplateServer[];
+  /** Of keptTemplates, those to snapshot this round: setup finished, no snapshot yet. */
+  snapshotTemplates: TemplateServer[];
   newBuilds: { build: NewBuild; userData: string }[];
   openstackProvider: openstack.Provider;
   snapshotPollSeconds?: number;
@@ -40,12 +44,7 @@ export class ImageBuilds extends pulumi.ComponentResource {
       provider: args.openstackProvider,
       ignoreChanges: [...FROZEN_INSTANCE_INPUTS],
     };
-    const snapshot = (
-      version: number,
-      serverId: pulumi.Input<string>,
-      properties: pulumi.Input<Record<string, string>>,
-      dependsOn?: pulumi.Resource,
-    ) =>
+    const snapshot = (version: number, serverId: string, properties: Record<string, string>) =>
       new Snapshot(
         buildName(args.provider, args.image, version),
         {
@@ -58,10 +57,11 @@ export class ImageBuilds extends pulumi.ComponentResource {
           buildTimeoutSeconds: args.buildTimeoutSeconds,
           pollSeconds: args.snapshotPollSeconds,
         },
-        { parent: this, dependsOn: dependsOn ? [dependsOn] : [] },
+        { parent: this },
       );
 
     const snapshotted = new Set(args.keptBuilds.map((build) => build.version));
+    const setUp = new Set(args.snapshotTemplates.map((template) => template.version));
     for (const template of args.keptTemplates) {
       new openstack.compute.Instance(
         buildName(args.provider, args.image, template.version),
@@ -69,9 +69,7 @@ export class ImageBuilds extends pulumi.ComponentResource {
         // Not in this stack's state (a lost state): take the server over, never boot another.
         { ...serverOptions, import: template.serverId },
       );
-      // A build whose snapshot was never started (an earlier run stopped after booting the
-      // template server): take it now, from the server that is still there.
-      if (!snapshotted.has(template.version)) {
+      if (setUp.has(template.version) && !snapshotted.has(template.version)) {
         const properties = buildProperties({
           ...template,
           templateServerId: template.serverId,
@@ -88,16 +86,11 @@ export class ImageBuilds extends pulumi.ComponentResource {
       );
     }
     for (const { build, userData } of args.newBuilds) {
-      const server = new openstack.compute.Instance(
+      new openstack.compute.Instance(
         buildName(args.provider, args.image, build.version),
         templateServerInputs(build, userData, args.stack),
         serverOptions,
       );
-      // The template server's id is part of the snapshot's properties, once it exists.
-      const properties = server.id.apply((id) =>
-        buildProperties({ ...build, templateServerId: id, stack: args.stack }),
-      );
-      this.snapshots[build.version] = snapshot(build.version, server.id, properties, server);
     }
     this.registerOutputs({});
   }

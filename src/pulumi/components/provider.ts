@@ -59,6 +59,7 @@ export class NodepoolProvider extends pulumi.ComponentResource {
             (b) => b.image === image && (b.stack ?? args.stack) === args.stack,
           ),
           keptTemplates: desired.templates.filter((t) => t.image === image && t.stack === args.stack),
+          snapshotTemplates: desired.snapshots.filter((t) => t.image === image && t.stack === args.stack),
           newBuilds: desired.newBuilds
             .filter((b) => b.image === image)
             .map((build) => ({ build, userData: args.setupScripts[build.setup] ?? "" })),
