@@ -1,5 +1,5 @@
 // The whole loop with the real engine on the local OpenStack: `pulumi up` builds an image in
-// two providers, boots pools from it, changes nothing when nothing changed, leaves claimed and
+// two providers (boots template servers, snapshots them once set up), boots pools from it, changes nothing when nothing changed, leaves claimed and
 // held nodes alone (also across `pulumi refresh`), replaces used nodes without ever exceeding
 // max-servers, and `pulumi destroy` removes everything. One run has its own stack, state,
 // PULUMI_HOME, images.yaml, provider names and name prefix (test/support/e2e-reconcile.ts),
@@ -148,7 +148,7 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
     });
   }
 
-  step("up #1: a template server and a snapshot per provider; no nodes without a current build", async () => {
+  step("up #1: a template server per provider, left to its setup; no snapshot and no nodes yet", async () => {
     // What the planner says first: a build per provider, and pools that cannot grow yet.
     const planned = (await timings.time("nodepool plan", () => cli(["plan", "--json"]))) as {
       providers: {
@@ -167,7 +167,9 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
       assert.match(pool.note ?? "", /no current build of image .* the pool cannot get new nodes/);
     }
 
-    const result = await up("up #1 (build)");
+    const result = await up("up #1 (template servers)");
+    // The round booted the servers and returned: it did not wait for their setup.
+    assert.doesNotMatch(result.stdout, /nodepool:Snapshot/);
     for (const provider of [AZ2, GRA1]) {
       const servers = await r().servers(provider);
       const templates = byKind(servers, "template");
@@ -183,22 +185,8 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
       assert.equal(t.metadata[META.stack], STACK_TAG);
       assert.equal(t.metadata[META.hostname], t.name);
       assert.match(t.metadata[META.definitionHash] ?? "", /^[0-9a-f]{8,}$/);
-      // The fake compute host powered it off: the setup "ran", then it was snapshotted.
-      assert.equal(t.status, "SHUTOFF");
-
-      const images = await r().images(provider);
-      assert.equal(images.length, 1, `${provider}: ${images.map((i) => i.name).join(", ")}`);
-      const image = images[0]!;
-      assert.equal(image.status, "active");
-      assert.equal(image.name, `${r().image}-${v}`);
-      assert.equal(image[META.kind], "image");
-      assert.equal(image[META.image], r().image);
-      assert.equal(image[META.version], String(v));
-      assert.equal(image[META.templateServer], t.id);
-      assert.equal(image[META.hostname], t.name);
-      assert.equal(image[META.definitionHash], t.metadata[META.definitionHash]);
+      assert.deepEqual(await r().images(provider), [], `${provider}: no snapshot before setup finished`);
     }
-    assert.match(result.stdout, /nodepool:Snapshot/);
     const output = await r().pulumi(["stack", "output", "--json"]);
     assert.equal(output.code, 0, show(output));
     const outputs = JSON.parse(output.stdout) as {
@@ -210,8 +198,56 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
     assert.deepEqual(await nodeList(), []);
   });
 
-  step("up #2: template servers deleted; pools booted from the new build, with ports and IPs", async () => {
-    await up("up #2 (pools)");
+  step(
+    "up #2: once setup finished (the server powered off), each template server is snapshotted",
+    async () => {
+      // The fake compute host powers a template off ~20 s after boot, as a setup script would.
+      const running = await timings.time("setup (template powers off)", () =>
+        eventually(
+          async () =>
+            (await Promise.all([AZ2, GRA1].map((p) => r().servers(p))))
+              .flatMap((servers) => byKind(servers, "template"))
+              .filter((t) => t.status !== "SHUTOFF")
+              .map((t) => `${t.name}: ${t.status}`),
+          3 * 60_000,
+        ),
+      );
+      assert.deepEqual(running, [], "template servers still setting up");
+      const planned = (await cli(["plan", "--json"])) as {
+        providers: { provider: string; actions: { kind: string; reason: string }[] }[];
+      };
+      for (const p of planned.providers)
+        assert.deepEqual(
+          p.actions.filter((a) => a.kind === "snapshot").map((a) => a.reason),
+          ["setup finished: the template server shut itself off"],
+          p.provider,
+        );
+
+      const result = await up("up #2 (snapshots)");
+      assert.match(result.stdout, /nodepool:Snapshot/);
+      for (const provider of [AZ2, GRA1]) {
+        const servers = await r().servers(provider);
+        const [t] = byKind(servers, "template");
+        assert.ok(t, `${provider}: the template server stays until the next round`);
+        assert.deepEqual(byKind(servers, "node"), []);
+        const v = versions[provider]!;
+        const images = await r().images(provider);
+        assert.equal(images.length, 1, `${provider}: ${images.map((i) => i.name).join(", ")}`);
+        const image = images[0]!;
+        assert.equal(image.status, "active");
+        assert.equal(image.name, `${r().image}-${v}`);
+        assert.equal(image[META.kind], "image");
+        assert.equal(image[META.image], r().image);
+        assert.equal(image[META.version], String(v));
+        assert.equal(image[META.templateServer], t.id);
+        assert.equal(image[META.hostname], t.name);
+        assert.equal(image[META.definitionHash], t.metadata[META.definitionHash]);
+      }
+    },
+  );
+
+  step("up #3: template servers deleted; pools booted from the new build, with ports and IPs", async () => {
+    await up("up #3 (pools)");
     const nodes = await nodeList();
     for (const provider of [AZ2, GRA1]) {
       const servers = await r().servers(provider);
@@ -244,14 +280,14 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
     }
   });
 
-  step("stack outputs after up #2 say what node-list says", async () => {
+  step("stack outputs after up #3 say what node-list says", async () => {
     const output = await r().pulumi(["stack", "output", "nodeCounts", "--json"]);
     assert.equal(output.code, 0, show(output));
     const nodes = await nodeList();
     assert.deepEqual(JSON.parse(output.stdout), { [r().label]: { ready: nodes.length } });
   });
 
-  step("preview after up #2 expects no changes", async () => {
+  step("preview after up #3 expects no changes", async () => {
     const preview = await pulumi("preview --expect-no-changes", ["preview", "--expect-no-changes"]);
     assert.match(preview.stdout, /\d+ unchanged/);
     // Outputs too: they describe the state after the run, which has not changed.
@@ -297,7 +333,7 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
       r().provider(GRA1).minReady = 2;
       r().settings.pins = { [r().image]: { [AZ2]: versions[AZ2]!, [GRA1]: versions[GRA1]! } };
       r().writeImages();
-      await up("up #3 (min-ready 3+2, pin)");
+      await up("up #4 (min-ready 3+2, pin)");
 
       const check = async (when: string) => {
         assert.deepEqual(
@@ -318,7 +354,7 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
 
       await pulumi("refresh", ["refresh", "--yes", "--skip-preview"]);
       await check("after refresh");
-      const again = await up("up #4 (after refresh)");
+      const again = await up("up #5 (after refresh)");
       assert.doesNotMatch(again.stdout, /\d+ (created|deleted|updated|replaced)/, show(again));
       await check("after refresh and up");
     },
