@@ -39,9 +39,24 @@ npm run --silent engine
 say "nodepool validate"
 node bin/nodepool.js validate
 
-say "pulumi up (stack ${stack})"
 pulumi stack select "$stack" --create --non-interactive >/dev/null
-pulumi up --yes --non-interactive --stack "$stack"
+# One `pulumi up` is one round, as a schedule runs it. A round never waits for a template
+# server's setup, so a build takes three: boot the template server, snapshot it once its
+# setup has finished, boot pools from it. Between rounds, wait until the next has work.
+for round in 1 2 3 4 5; do
+  say "pulumi up (stack ${stack}), round ${round}"
+  pulumi up --yes --non-interactive --stack "$stack"
+  set +e
+  node --import tsx scripts/next-round.ts --timeout "${NODEPOOL_SETUP_WAIT:-600}"
+  next=$?
+  set -e
+  case $next in
+    0) ;;                      # more to do: another round
+    10) break ;;               # nothing left to do
+    11) say "a build is still setting up; the next scheduled round takes it on"; break ;;
+    *) exit "$next" ;;
+  esac
+done
 
 say "nodepool image-list"
 node bin/nodepool.js image-list
