@@ -8,7 +8,7 @@
 // Run: node --import tsx scripts/next-round.ts [--timeout SECONDS]
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { Plan } from "../src/plan/types.js";
+import type { Action, Plan } from "../src/plan/types.js";
 
 const POLL_SECONDS = 5;
 const run = promisify(execFile);
@@ -33,12 +33,21 @@ async function currentPlan(): Promise<Plan> {
   }
 }
 
+/** "1 snapshot, 3 create-node" in the plan's action order. */
+function summary(actions: readonly Action[]): string {
+  const counts = new Map<string, number>();
+  for (const action of actions) counts.set(action.kind, (counts.get(action.kind) ?? 0) + 1);
+  return [...counts].map(([kind, count]) => `${count} ${kind}`).join(", ");
+}
+
 const started = Date.now();
 for (;;) {
   const plan = await currentPlan();
-  const actions = plan.providers.flatMap((p) => p.actions.map((a) => `${p.provider}: ${a.kind} ${a.target}`));
-  if (actions.length > 0) {
-    console.log(`next round: ${actions.length} action(s): ${actions.join("; ")}`);
+  const work = plan.providers
+    .filter((p) => p.actions.length > 0)
+    .map((p) => `${p.provider}: ${summary(p.actions)}`);
+  if (work.length > 0) {
+    console.log(`next round: ${work.join("; ")}`);
     process.exit(0);
   }
   const building = plan.providers.flatMap((p) =>
