@@ -46,7 +46,10 @@ export const planCommand: Command<PlanArgs> = {
         ["$0 plan -i inventory.json --json --now 1394516968", "the Plan as JSON, at a given time"],
       ])
       .epilogue(
-        "Exit codes: 0 plan without errors, 1 the plan has errors or an input is invalid, 2 wrong usage, " +
+        "Actions, listed in this order: build (boot a template server that runs the setup), " +
+          "snapshot (its setup finished), delete-template, delete-image, delete-node, create-node. " +
+          "A build spans three rounds: build, snapshot, then pools move to it.\n\n" +
+          "Exit codes: 0 plan without errors, 1 the plan has errors or an input is invalid, 2 wrong usage, " +
           "4 a provider could not be read (it is planned as no change).",
       ),
   run: async (args, io) => {
