@@ -20,6 +20,8 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 # them, and must never try to download one.
 unset PULUMI_IGNORE_AMBIENT_PLUGINS
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# One failed create must not stop a round's deletes elsewhere (docs/pulumi.md).
+export PULUMI_CONTINUE_ON_ERROR="${PULUMI_CONTINUE_ON_ERROR-true}"
 # Only for example stacks: a real stack's passphrase comes from its owner.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-nodepool-example-passphrase}"
 

@@ -20,6 +20,15 @@ const outputs = await runProgram(
   }),
 );
 
+// One create that fails (a missing base image, a full quota) makes a plain `pulumi up` skip
+// the round's deletes in every provider, so used nodes would pile up until max-servers stops
+// the pools. PULUMI_CONTINUE_ON_ERROR=true lets the rest of the round go on (docs/pulumi.md).
+if (!pulumi.runtime.isDryRun() && !/^(1|true)$/i.test(process.env["PULUMI_CONTINUE_ON_ERROR"] ?? ""))
+  void pulumi.log.warn(
+    "nodepool: run `pulumi up` with PULUMI_CONTINUE_ON_ERROR=true, or one failed create " +
+      "(a missing base image, a full quota) stops this round's deletes everywhere (docs/pulumi.md)",
+  );
+
 export const currentImages = outputs.currentImages;
 export const nodeCounts = outputs.nodeCounts;
 export const newBuilds = outputs.newBuilds;

@@ -404,6 +404,52 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
     assert.equal(servers.length, 4);
   });
 
+  step("a build that cannot start in one provider does not hold back the other's pool", async () => {
+    // A second image whose base image does not exist, built in GRA1 only: its template server
+    // cannot be created. Meanwhile a job gives back a node in AZ2.
+    const broken = `${r().image}-broken`;
+    r().settings.extraImages = [
+      { name: broken, "base-image": "no-such-base-image", setup: "setup.sh", providers: [GRA1] },
+    ];
+    r().writeImages();
+    const claimed = (await cli(["node", "claim", r().label, "--provider", AZ2, "--json"])) as {
+      id: string;
+      serverId: string;
+    };
+    await cli(["node", "release", claimed.id, "--json"]);
+
+    // Why every run sets PULUMI_CONTINUE_ON_ERROR: without it, the engine skips the round's
+    // deletes after the failed create, in AZ2 too (and the program warns about it).
+    const plain = await r().pulumi(["up", "--yes", "--skip-preview"], {
+      env: { PULUMI_CONTINUE_ON_ERROR: "" },
+    });
+    assert.notEqual(plain.code, 0, show(plain));
+    assert.match(plain.stdout, /run `pulumi up` with PULUMI_CONTINUE_ON_ERROR=true/, show(plain));
+    assert.ok(
+      (await r().servers(AZ2)).some((s) => s.id === claimed.serverId),
+      `a plain up deleted the used node after all: ${show(plain)}`,
+    );
+
+    const result = await timings.time("up with a broken build", () =>
+      r().pulumi(["up", "--yes", "--skip-preview"]),
+    );
+    assert.doesNotMatch(result.stdout, /PULUMI_CONTINUE_ON_ERROR/, show(result));
+    // The round fails, and says why: the provider's own error names the missing image.
+    assert.notEqual(result.code, 0, show(result));
+    assert.match(result.stdout + result.stderr, /no-such-base-image/, show(result));
+    // AZ2 was reconciled all the same: the used node is gone and the pool is full again.
+    const servers = await r().servers(AZ2);
+    assert.ok(!servers.some((s) => s.id === claimed.serverId), `used node still there: ${show(result)}`);
+    const ready = (await nodeList()).filter((n) => n.provider === AZ2 && n.state === "ready");
+    assert.equal(ready.length, 3, show(result));
+
+    // Fixing images.yaml (here: dropping the image) makes the next round clean again.
+    r().settings.extraImages = [];
+    r().writeImages();
+    const fixed = await up("up after the fix");
+    assert.doesNotMatch(fixed.stdout, /error/i, show(fixed));
+  });
+
   step("a lost state: a new state for the stack takes every server over and boots none", async () => {
     const ids = async () =>
       Object.fromEntries(

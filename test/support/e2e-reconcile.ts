@@ -26,6 +26,8 @@ export interface RunSettings {
   providers: RunProvider[];
   /** image → provider → version */
   pins?: Record<string, Record<string, number>>;
+  /** More images.yaml images (kebab-case keys, as written there), after the run's own. */
+  extraImages?: Record<string, unknown>[];
 }
 
 /** One run's names, directories and engine environment. */
@@ -86,7 +88,7 @@ export class E2eRun {
 
   /** Writes images.yaml from the current settings. */
   writeImages(): void {
-    const { providers, pins } = this.settings;
+    const { providers, pins, extraImages } = this.settings;
     const config = {
       providers: providers.map((p) => ({
         name: p.name,
@@ -106,6 +108,7 @@ export class E2eRun {
           keep: 2,
           providers: providers.map((p) => p.name),
         },
+        ...(extraImages ?? []),
       ],
       labels: [
         {
@@ -122,11 +125,14 @@ export class E2eRun {
   }
 
   /** With E2E_OUTPUT_DIR set, each run's output is also saved there (for docs/pulumi.md). */
-  async pulumi(args: string[], timeoutMs = 5 * 60_000): Promise<PulumiResult> {
+  async pulumi(
+    args: string[],
+    options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<PulumiResult> {
     const result = await runPulumi([...args, "--non-interactive", "--color=never"], {
       cwd: this.dir,
-      env: this.env,
-      timeoutMs,
+      env: { ...this.env, ...options.env },
+      timeoutMs: options.timeoutMs ?? 5 * 60_000,
     });
     const outputDir = process.env["E2E_OUTPUT_DIR"];
     if (outputDir) {

@@ -42,6 +42,8 @@ export function engineEnv(options: EngineEnvOptions = {}): NodeJS.ProcessEnv {
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // As scripts/engine/env.sh: one failed create must not stop a round's deletes elsewhere.
+    PULUMI_CONTINUE_ON_ERROR: process.env["PULUMI_CONTINUE_ON_ERROR"] ?? "true",
     PULUMI_CONFIG_PASSPHRASE:
       options.passphrase ?? process.env["PULUMI_CONFIG_PASSPHRASE"] ?? "nodepool-example-passphrase",
   });
