@@ -1,10 +1,12 @@
 // The whole loop with the real engine on the local OpenStack: `pulumi up` builds an image in
-// two providers (boots template servers, snapshots them once set up), boots pools from it, changes nothing when nothing changed, leaves claimed and
-// held nodes alone (also across `pulumi refresh`), replaces used nodes without ever exceeding
-// max-servers, and `pulumi destroy` removes everything. One run has its own stack, state,
-// PULUMI_HOME, images.yaml, provider names and name prefix (test/support/e2e-reconcile.ts),
-// so other runs and the demo stack never meet it. Steps depend on each other: a failing step
-// skips the rest, and `after` destroys the stack and deletes leftovers either way.
+// two providers (boots template servers, snapshots them once set up), boots pools from it,
+// changes nothing when nothing changed, leaves claimed and held nodes alone (also across
+// `pulumi refresh`), replaces used nodes without ever exceeding max-servers, goes on in one
+// provider when a create fails in another, and `pulumi destroy` removes everything. One run
+// has its own stack, state, PULUMI_HOME, images.yaml, provider names and name prefix
+// (test/support/e2e-reconcile.ts), so other runs and the demo stack never meet it. Steps
+// depend on each other: a failing step skips the rest, and `after` destroys the stack and
+// deletes leftovers either way.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { renameSync, rmSync } from "node:fs";
