@@ -8,7 +8,8 @@
 // Run: node --import tsx scripts/next-round.ts [--timeout SECONDS]
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { Action, Plan } from "../src/plan/types.js";
+import { nextRound } from "../src/plan/next-round.js";
+import type { Plan } from "../src/plan/types.js";
 
 const POLL_SECONDS = 5;
 const run = promisify(execFile);
@@ -33,32 +34,19 @@ async function currentPlan(): Promise<Plan> {
   }
 }
 
-/** "1 snapshot, 3 create-node" in the plan's action order. */
-function summary(actions: readonly Action[]): string {
-  const counts = new Map<string, number>();
-  for (const action of actions) counts.set(action.kind, (counts.get(action.kind) ?? 0) + 1);
-  return [...counts].map(([kind, count]) => `${count} ${kind}`).join(", ");
-}
-
 const started = Date.now();
 for (;;) {
   const plan = await currentPlan();
-  const work = plan.providers
-    .filter((p) => p.actions.length > 0)
-    .map((p) => `${p.provider}: ${summary(p.actions)}`);
-  if (work.length > 0) {
-    console.log(`next round: ${work.join("; ")}`);
+  const next = nextRound(plan);
+  if (next.kind === "work") {
+    console.log(`next round: ${next.summary}`);
     process.exit(0);
   }
-  const building = plan.providers.flatMap((p) =>
-    p.images
-      .filter((i) => i.buildingVersion !== undefined)
-      .map((i) => `${p.provider}/${i.image}-${i.buildingVersion}`),
-  );
-  if (building.length === 0) {
+  if (next.kind === "done") {
     console.log("next round: nothing to do");
     process.exit(10);
   }
+  const building = next.building;
   const waited = Math.round((Date.now() - started) / 1000);
   if (waited >= timeoutSeconds) {
     console.log(`next round: still setting up after ${waited} s: ${building.join(", ")}`);
