@@ -77,6 +77,8 @@ export interface ClaimRequest {
   order?: (servers: NovaServer[]) => NovaServer[];
   /** Default STALE_CLAIM_SECONDS. */
   staleClaimSeconds?: number;
+  /** Only this server: how an operator's release/hold/delete takes a ready node's lock. */
+  serverId?: string;
 }
 
 /**
@@ -127,7 +129,11 @@ export async function claimInProvider(
   const portByServer = claimPorts(ports.value);
 
   const ready = (request.order ?? randomShuffle)(
-    servers.value.filter((s) => isReadyNode(s, provider, request.label)),
+    servers.value.filter(
+      (s) =>
+        isReadyNode(s, provider, request.label) &&
+        (request.serverId === undefined || s.id === request.serverId),
+    ),
   );
   const restores: Promise<void>[] = [];
   const free: NovaServer[] = [];

@@ -26,11 +26,13 @@ const LABELS = {
   lock: `${RUN}-lock`,
   /** Two nodes whose ports a dead claimer locked: one long ago, one just now. */
   stale: `${RUN}-stale`,
+  /** Two ready nodes: an operator holds one, two jobs race for them. */
+  marks: `${RUN}-marks`,
 };
 const dir = mkdtempSync(join(tmpdir(), `${RUN}-claims-`));
 const file = join(dir, "images.yaml");
 const clients = open(PROVIDER);
-const nodes: Record<keyof typeof LABELS, BootedNode[]> = { race: [], lock: [], stale: [] };
+const nodes: Record<keyof typeof LABELS, BootedNode[]> = { race: [], lock: [], stale: [], marks: [] };
 
 before(async () => {
   const problem = await localCloudProblem();
@@ -57,10 +59,11 @@ ${Object.values(LABELS)
   );
   const boot = (key: keyof typeof LABELS, count: number) =>
     bootReadyNodes(clients, { provider: PROVIDER, label: LABELS[key], count, version: VERSION, prefix: key });
-  [nodes.race, nodes.lock, nodes.stale] = await Promise.all([
+  [nodes.race, nodes.lock, nodes.stale, nodes.marks] = await Promise.all([
     boot("race", 12),
     boot("lock", 6),
     boot("stale", 2),
+    boot("marks", 2),
   ]);
 });
 
@@ -334,6 +337,25 @@ describe("release, hold and delete", () => {
     const row = (await list()).find((r) => r.id === c.id);
     assert.equal(row?.state, "used");
     assert.equal(row?.holdReason, null);
+  });
+
+  it("hold of a ready node takes its port lock, as a claim would: no job can claim it after", async () => {
+    const [node] = nodes.marks as [BootedNode, BootedNode];
+    const held = await run(["node", "hold", node.name, "-f", file, "--reason", "look"]);
+    assert.equal(held.code, EXIT.ok, held.stderr);
+    assert.match(held.stdout, /: ready → hold$/m);
+    assert.equal((await metadata(node.serverId))[META.state], "hold");
+    const port = must(await clients.neutron.showPort(node.port.id));
+    assert.match(parseClaim(port?.description)?.claimer ?? "", /^nodepool node hold \(/);
+    // The label's other node is still there to claim; the held one never is.
+    const claims = await Promise.all(
+      ["job-a", "job-b"].map((claimer) =>
+        runCli(["node", "claim", LABELS.marks, "-f", file, "--claimer", claimer, "--json"]),
+      ),
+    );
+    const won = claims.filter((c) => c.code === EXIT.ok).map((c) => JSON.parse(c.stdout) as ClaimJson);
+    assert.equal(won.length, 1, claims.map(describeRun).join("\n"));
+    assert.notEqual(won[0]!.serverId, node.serverId);
   });
 
   it("an unknown ID: a clear message, exit 1", async () => {

@@ -42,7 +42,10 @@ export function fakeNodeCloud(provider: string, servers: NovaServer[], ports: Ne
     },
   };
   const neutron = {
-    listPorts: async () => (await tick(), ok(ports.map(copy))),
+    listPorts: async (filters: { deviceId?: string } = {}) => (
+      await tick(),
+      ok(ports.filter((p) => filters.deviceId === undefined || p.device_id === filters.deviceId).map(copy))
+    ),
     showPort: async (id: string) => (await tick(), ok(copy(ports.find((p) => p.id === id)))),
     updatePortIfRevision: async (id: string, changes: Record<string, unknown>, expected: number) => {
       const port = ports.find((p) => p.id === id)!;

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { markNode } from "../../src/nodes/mark.js";
+import { claimInProvider, claimDescription } from "../../src/nodes/claim.js";
+import { lockReadyNode, markNode } from "../../src/nodes/mark.js";
+import type { PoolNode } from "../../src/plan/inventory.js";
 import { fakeNode, fakeNodeCloud } from "../support/node-fake-clients.js";
 
 describe("markNode", () => {
@@ -48,5 +50,64 @@ describe("markNode", () => {
     const cloud = setup();
     const result = await markNode(cloud.clients, "server-99", "used", 2000);
     assert.ok(!result.ok && result.error.status === 404);
+  });
+});
+
+describe("lockReadyNode: an operator's mark of a ready node takes the port lock first", () => {
+  const NOW = 1_800_000_000;
+  const poolNode = (serverId: string): PoolNode => ({
+    provider: "rax-iad",
+    label: "small",
+    name: "small-0",
+    imageVersion: 1394514268,
+    state: "ready",
+    createdAt: NOW - 60,
+    serverId,
+  });
+  const readyCloud = () => {
+    const node = fakeNode("rax-iad", "small", 0);
+    delete node.server.metadata.nodepool_state;
+    return fakeNodeCloud("rax-iad", [node.server], [node.port]);
+  };
+
+  it("locks a free node's port, so a claim that comes after finds nothing", async () => {
+    const cloud = readyCloud();
+    const locked = await lockReadyNode(cloud.clients, poolNode("server-00"), "nodepool node hold (ops)", NOW);
+    assert.deepEqual(locked, { ok: true, value: "locked" });
+    assert.match(cloud.ports[0]!.description ?? "", /nodepool node hold \(ops\)/);
+    const claim = await claimInProvider(cloud.clients, { label: "small", claimer: "job", now: NOW });
+    assert.ok(!claim.ok && claim.error.kind === "none-ready");
+  });
+
+  it("racing a claim for the same node, in either order: exactly one of them gets it", async () => {
+    for (const operatorFirst of [true, false]) {
+      const cloud = readyCloud();
+      const lock = () => lockReadyNode(cloud.clients, poolNode("server-00"), "ops", NOW);
+      const claim = () => claimInProvider(cloud.clients, { label: "small", claimer: "job", now: NOW });
+      const [locked, claimed] = operatorFirst
+        ? await Promise.all([lock(), claim()])
+        : await Promise.all([claim(), lock()]).then(([c, l]) => [l, c] as const);
+      assert.equal([locked.ok, claimed.ok].filter(Boolean).length, 1, JSON.stringify({ locked, claimed }));
+      if (!locked.ok) assert.deepEqual(locked.error, { kind: "taken" });
+    }
+  });
+
+  it("a node whose port a job locked meanwhile is taken: nothing changes", async () => {
+    const cloud = readyCloud();
+    const lock = claimDescription("job-7", NOW - 5);
+    cloud.ports[0]!.description = lock;
+    const locked = await lockReadyNode(cloud.clients, poolNode("server-00"), "ops", NOW);
+    assert.deepEqual(locked, { ok: false, error: { kind: "taken" } });
+    assert.equal(cloud.ports[0]!.description, lock);
+    assert.equal(cloud.servers[0]!.metadata.nodepool_state, undefined);
+  });
+
+  it("a node without a port cannot be claimed, so there is nothing to lock", async () => {
+    const cloud = readyCloud();
+    cloud.ports.length = 0;
+    assert.deepEqual(await lockReadyNode(cloud.clients, poolNode("server-00"), "ops", NOW), {
+      ok: true,
+      value: "no-port",
+    });
   });
 });

@@ -1,7 +1,8 @@
 // `nodepool node release|hold|delete ID`: set a node's state for the next reconcile.
+import { hostname } from "node:os";
 import type { Argv } from "yargs";
 import { formatOpenStackError } from "../../openstack/errors.js";
-import { markNode, type MarkableState } from "../../nodes/mark.js";
+import { lockReadyNode, markNode, type MarkableState } from "../../nodes/mark.js";
 import { withConfigFile, withJson, type Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson } from "../io.js";
@@ -37,13 +38,21 @@ function markCommand(
         return target.error.exitCode;
       }
       const { node, id, clients } = target.value;
-      const marked = await markNode(
-        clients,
-        node.serverId,
-        state,
-        Math.floor(Date.now() / 1000),
-        args.reason,
-      );
+      const now = Math.floor(Date.now() / 1000);
+      if (node.state === "ready") {
+        const locked = await lockReadyNode(
+          clients,
+          node,
+          `nodepool node ${verb} (${hostname()}:${process.pid})`,
+          now,
+        );
+        if (!locked.ok) {
+          const taken = `${node.name} (${id}) was taken by a job just now; nothing was changed (see \`nodepool node-list\`)`;
+          io.err(`nodepool node ${verb}: ${locked.error.kind === "cloud" ? locked.error.message : taken}`);
+          return locked.error.kind === "cloud" ? EXIT.cloud : EXIT.failed;
+        }
+      }
+      const marked = await markNode(clients, node.serverId, state, now, args.reason);
       if (!marked.ok) {
         io.err(`nodepool node ${verb}: ${formatOpenStackError(marked.error)}`);
         return EXIT.cloud;
