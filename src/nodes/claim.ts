@@ -64,7 +64,15 @@ export interface ClaimedNode {
 }
 
 export type ClaimFailure =
-  | { kind: "none-ready"; label: string; lostRaces: number; lostDespite200: number; skipped: string[] }
+  | {
+      kind: "none-ready";
+      label: string;
+      lostRaces: number;
+      lostDespite200: number;
+      skipped: string[];
+      /** Ready nodes with no port, which nothing can claim (their provider has no network). */
+      portless: { serverId: string; name: string }[];
+    }
   | { kind: "cloud"; message: string };
 
 export interface ClaimRequest {
@@ -138,10 +146,16 @@ export async function claimInProvider(
   const restores: Promise<void>[] = [];
   const free: NovaServer[] = [];
   const stale: NovaServer[] = [];
+  const portless: { serverId: string; name: string }[] = [];
   for (const server of ready) {
-    const verdict = portVerdict(portByServer.get(server.id)?.description, request.now, staleAfter);
-    if (portByServer.has(server.id) && verdict === "free") free.push(server);
-    if (portByServer.has(server.id) && verdict === "stale") stale.push(server);
+    const port = portByServer.get(server.id);
+    if (port === undefined) {
+      portless.push({ serverId: server.id, name: server.name });
+      continue;
+    }
+    const verdict = portVerdict(port.description, request.now, staleAfter);
+    if (verdict === "free") free.push(server);
+    if (verdict === "stale") stale.push(server);
   }
 
   let lostRaces = 0;
@@ -219,7 +233,7 @@ export async function claimInProvider(
   }
   await Promise.all(restores);
   if (errors.length > 0) return err({ kind: "cloud", message: errors.join("; ") });
-  return err({ kind: "none-ready", label: request.label, lostRaces, lostDespite200, skipped });
+  return err({ kind: "none-ready", label: request.label, lostRaces, lostDespite200, skipped, portless });
 }
 
 /** Puts the port's description back to what it was, if it still holds our claim (best effort). */

@@ -3,7 +3,7 @@
 import { META } from "../core/metadata.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { ProviderClients } from "../openstack/clients.js";
-import { formatOpenStackError, type OpenStackError } from "../openstack/errors.js";
+import type { OpenStackError } from "../openstack/errors.js";
 import type { NodeState, PoolNode } from "../plan/inventory.js";
 import { claimInProvider } from "./claim.js";
 
@@ -37,9 +37,6 @@ export async function lockReadyNode(
   who: string,
   now: number,
 ): Promise<Result<"locked" | "no-port", LockFailure>> {
-  const ports = await clients.neutron.listPorts({ deviceId: node.serverId });
-  if (!ports.ok) return err({ kind: "cloud", message: formatOpenStackError(ports.error) });
-  if (ports.value.length === 0) return ok("no-port");
   const locked = await claimInProvider(clients, {
     label: node.label,
     claimer: who,
@@ -47,5 +44,8 @@ export async function lockReadyNode(
     serverId: node.serverId,
   });
   if (locked.ok) return ok("locked");
-  return err(locked.error.kind === "cloud" ? locked.error : { kind: "taken" });
+  if (locked.error.kind === "cloud") return err(locked.error);
+  return locked.error.portless.some((p) => p.serverId === node.serverId)
+    ? ok("no-port")
+    : err({ kind: "taken" });
 }

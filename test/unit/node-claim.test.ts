@@ -167,6 +167,19 @@ describe("claimInProvider against Neutron's If-Match as it behaves under concurr
     assert.equal(cloud.servers[0]!.metadata.nodepool_state, "hold");
   });
 
+  it("names ready nodes without a port, which nothing can claim", async () => {
+    const cloud = setup(2);
+    cloud.ports.splice(1, 1);
+    const first = await claim(cloud, "a");
+    assert.ok(first.ok);
+    assert.equal(first.value.serverId, "server-00");
+    const second = await claim(cloud, "b");
+    assert.ok(!second.ok && second.error.kind === "none-ready");
+    assert.deepEqual(second.error.kind === "none-ready" && second.error.portless, [
+      { serverId: "server-01", name: "small-1" },
+    ]);
+  });
+
   it("ignores nodes that are not ready, of another label or another provider", async () => {
     const cloud = setup(3, ["in-use", "used", "ready"]);
     cloud.servers[2]!.metadata.nodepool_label = "other";

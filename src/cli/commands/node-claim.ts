@@ -107,6 +107,12 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
           lostRaces += claimed.error.lostRaces;
           lostDespite200 += claimed.error.lostDespite200;
           skipped.push(...claimed.error.skipped);
+          skipped.push(
+            ...claimed.error.portless.map(
+              (node) =>
+                `${node.name} in ${clients.value.provider}: it has no port (give the provider a network)`,
+            ),
+          );
         }
       }
       const delay = nextPollDelayMs(Date.now(), deadline);
