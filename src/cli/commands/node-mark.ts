@@ -39,6 +39,7 @@ function markCommand(
       }
       const { node, id, clients } = target.value;
       const now = Math.floor(Date.now() / 1000);
+      let lockedHere = false;
       if (node.state === "ready") {
         const locked = await lockReadyNode(
           clients,
@@ -51,10 +52,13 @@ function markCommand(
           io.err(`nodepool node ${verb}: ${locked.error.kind === "cloud" ? locked.error.message : taken}`);
           return locked.error.kind === "cloud" ? EXIT.cloud : EXIT.failed;
         }
+        lockedHere = locked.value === "locked";
       }
       const marked = await markNode(clients, node.serverId, state, now, args.reason);
       if (!marked.ok) {
-        io.err(`nodepool node ${verb}: ${formatOpenStackError(marked.error)}`);
+        // The lock marked the node in-use by this command: say how to give it back.
+        const stuck = lockedHere ? `; ${node.name} is now in-use by this command: run it again` : "";
+        io.err(`nodepool node ${verb}: ${formatOpenStackError(marked.error)}${stuck}`);
         return EXIT.cloud;
       }
       if (args.json)
