@@ -7,6 +7,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { definitionHash, type LoadedConfig } from "../src/config/definition.js";
 import { parseConfig } from "../src/config/parse.js";
+import { ok } from "../src/core/result.js";
 import type { ImageBuild, Inventory, NodeState, PoolNode } from "../src/plan/inventory.js";
 import { plan } from "../src/plan/plan.js";
 
@@ -37,7 +38,7 @@ function estateConfig(providers: number): LoadedConfig {
     lines.push(
       `  - { name: label-${l}, image: image-${l % IMAGES}, min-ready: { ${minReady} }, max-ready-age: 24h }`,
     );
-  const parsed = parseConfig(lines.join("\n"), { file: "bench.yaml", readScript: () => "echo setup\n" });
+  const parsed = parseConfig(lines.join("\n"), { file: "bench.yaml", readScript: () => ok("echo setup\n") });
   if (!parsed.ok) throw new Error(parsed.error.map((e) => e.message).join("\n"));
   return parsed.value;
 }

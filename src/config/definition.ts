@@ -21,6 +21,8 @@ export function definitionHash(image: ImageConfig, provider: ProviderConfig, set
 export interface LoadedConfig extends Config {
   /** images.yaml as named by the user, for messages. */
   file: string;
+  /** Each setup script's text, by the path written in images.yaml: read once, at the boundary. */
+  setupScripts: Record<string, string>;
   /** sha256 of each setup script's content, by the path written in images.yaml. */
   setupDigests: Record<string, string>;
 }

@@ -8,6 +8,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { isMap, isPair, isScalar, isSeq, parse, parseDocument, type Pair, type YAMLMap } from "yaml";
 import { err, ok, type Result } from "../core/result.js";
+import { parseYaml } from "./yaml-document.js";
 
 export type PinsEdit =
   /** pins.<image>.<provider> = version */
@@ -56,10 +57,12 @@ export function applyToData(data: Data, edit: PinsEdit): Data {
 }
 
 function parseData(text: string): Result<Data, string> {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  const problem = doc.errors[0];
-  if (problem) return err(`images.yaml is not valid YAML: ${problem.message.split("\n")[0]}`);
-  const data: unknown = doc.toJS() ?? {};
+  const yaml = parseYaml(text);
+  if (!yaml.ok) {
+    const { line, col, message } = yaml.problem;
+    return err(`images.yaml is not valid YAML at ${line}:${col}: ${message}`);
+  }
+  const data: unknown = yaml.data ?? {};
   if (!isRecord(data)) return err("images.yaml must be a mapping");
   return ok(data);
 }

@@ -4,6 +4,7 @@
 // Config is camelCase for the code.
 import { z } from "zod";
 import { parseDuration } from "./duration.js";
+import { repoPathProblem } from "./repo-path.js";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -22,6 +23,15 @@ const duration = z.string().transform((text, ctx) => {
   }
   return seconds;
 });
+
+/** A file in the repository, relative to images.yaml (repo-path.ts; repo-files.ts on disk). */
+const repoPath = z
+  .string()
+  .min(1)
+  .superRefine((path, ctx) => {
+    const problem = repoPathProblem(path);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: `"${path}" ${problem}` });
+  });
 
 const count = (min: number) => z.number().int().min(min);
 
@@ -60,7 +70,7 @@ export const imageFields = z.strictObject({
   /** Flavor of the template server; defaults to the provider's flavor. */
   flavor: z.string().min(1).optional(),
   /** Path of a script in the repo (relative to images.yaml), run on the template server. */
-  setup: z.string().min(1),
+  setup: repoPath,
   "rebuild-age": duration.default(24 * 3600),
   "build-timeout": duration.default(3600),
   /** Ready builds kept per provider; the current and the previous one are always kept. */

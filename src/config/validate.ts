@@ -1,12 +1,12 @@
 // Cross-checks on a schema-valid config: references resolve, names are unique, pools fit
-// their providers, scripts exist. Pure: file existence comes in as a predicate.
+// their providers, scripts can be used. Pure: what was wrong with a script comes in as a function.
 import type { ConfigIssue } from "./issues.js";
 import type { Config } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 
 export interface ValidateContext {
-  /** Whether a setup script exists, by the path written in images.yaml. */
-  scriptExists: (path: string) => boolean;
+  /** Why a setup script cannot be used (missing, outside the repository, …), or undefined. */
+  scriptProblem: (path: string) => string | undefined;
 }
 
 function checkUniqueNames(
@@ -48,10 +48,11 @@ export function validateConfig(config: Config, context: ValidateContext): Config
       else if (seen.has(provider)) issues.push({ path, message: `provider "${provider}" is listed twice` });
       seen.add(provider);
     });
-    if (!context.scriptExists(image.setup))
+    const scriptProblem = context.scriptProblem(image.setup);
+    if (scriptProblem !== undefined)
       issues.push({
         path: ["images", index, "setup"],
-        message: `setup script "${image.setup}" not found (paths are relative to the directory of images.yaml)`,
+        message: `setup script "${image.setup}" ${scriptProblem}`,
       });
   });
 

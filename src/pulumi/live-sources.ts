@@ -1,6 +1,4 @@
 // The real world for the program: images.yaml from disk, clouds from clouds.yaml, the clock.
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { loadConfig } from "../config/load.js";
 import { openProvider } from "../openstack/clients.js";
 import { readInventory } from "../openstack/inventory.js";
@@ -13,7 +11,6 @@ export function liveSources(options: {
   stack: string;
   snapshotPollSeconds?: number;
 }): ProgramSources {
-  const baseDir = dirname(resolve(options.imagesFile));
   // Each provider's cloud is resolved once: its clients read the inventory, and its
   // credentials go to the snapshot provider.
   const opened = new Map<string, ReturnType<typeof openProvider>>();
@@ -33,7 +30,6 @@ export function liveSources(options: {
       const clients = Object.fromEntries(config.providers.map((p) => [p.name, open(p)]));
       return readInventory(config, clients, now);
     },
-    readSetupScript: (path) => readFileSync(resolve(baseDir, path), "utf8"),
     now: () => Math.floor(Date.now() / 1000),
     snapshotPollSeconds: options.snapshotPollSeconds,
   };

@@ -20,7 +20,6 @@ export interface ProgramSources {
   /** Credentials of each provider's cloud (for the snapshot provider). */
   cloudFor: (config: LoadedConfig, provider: string) => Result<CloudConfig, string>;
   readInventory: (config: LoadedConfig) => Promise<Inventory>;
-  readSetupScript: (path: string) => string;
   /** Unix seconds. */
   now: () => number;
   snapshotPollSeconds?: number;
@@ -61,9 +60,6 @@ export async function decide(
 
 export async function runProgram(sources: ProgramSources): Promise<StackOutputs> {
   const { config, plan, clouds } = await decide(sources);
-  const setupScripts = Object.fromEntries(
-    config.images.map((i) => [i.setup, sources.readSetupScript(i.setup)]),
-  );
   for (const providerPlan of plan.providers) {
     new NodepoolProvider(
       providerPlan.provider,
@@ -72,7 +68,8 @@ export async function runProgram(sources: ProgramSources): Promise<StackOutputs>
         plan: providerPlan,
         cloud: clouds[providerPlan.provider]!,
         stack: sources.stack,
-        setupScripts,
+        // Read by the loader, inside the repository boundary; never opened again here.
+        setupScripts: config.setupScripts,
         snapshotPollSeconds: sources.snapshotPollSeconds,
       },
       sources.providerOptions,

@@ -1,11 +1,9 @@
 // Carry out a rollback: check the repository, then under a lock read images.yaml, decide the
 // change, edit the text, validate it, and write + commit it (or show it, for --dry-run).
 // Nothing is written or committed unless every step before it succeeded.
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { editPins } from "../config/edit-pins.js";
 import { formatIssue } from "../config/issues.js";
-import { parseConfig } from "../config/parse.js";
+import { parseConfigFile, readConfigText } from "../config/load.js";
 import { err, ok, type Result } from "../core/result.js";
 import { commitOnCurrentBranch, commitOnNewBranch, deleteNewBranch, pushBranch } from "../git/commit.js";
 import { diffTexts } from "../git/diff.js";
@@ -130,7 +128,9 @@ async function decideAndCommit(
       ),
     );
   }
-  const before = readFileSync(file, "utf8");
+  const read = readConfigText(file);
+  if (!read.ok) return err(refused(read.error.map(formatIssue).join("\n")));
+  const before = read.value;
   const config = parseText(before, file);
   if (!config.ok) return err(refused(`${file} is not valid; fix it first:\n${config.error}`));
 
@@ -186,16 +186,6 @@ async function decideAndCommit(
 
 /** images.yaml text → config, its setup scripts read beside it; problems one per line. */
 function parseText(text: string, file: string) {
-  const base = dirname(resolve(file));
-  const parsed = parseConfig(text, {
-    file,
-    readScript: (path) => {
-      try {
-        return readFileSync(resolve(base, path), "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-  });
+  const parsed = parseConfigFile(text, file);
   return parsed.ok ? parsed : err(parsed.error.map(formatIssue).join("\n"));
 }

@@ -2,6 +2,8 @@
 // every test runs on the real schema, defaults and cross-checks.
 import type { LoadedConfig } from "../../src/config/definition.js";
 import { parseConfig } from "../../src/config/parse.js";
+import { NOT_FOUND } from "../../src/config/repo-files.js";
+import { err, ok } from "../../src/core/result.js";
 
 /** Setup scripts every test config can name; content changes change the definition hash. */
 export const SCRIPTS: Record<string, string> = {
@@ -11,7 +13,10 @@ export const SCRIPTS: Record<string, string> = {
 
 /** images.yaml text through the real parser: the result, valid or not (for error tests). */
 export function parse(text: string, scripts: Record<string, string> = SCRIPTS) {
-  return parseConfig(text, { file: "images.yaml", readScript: (path) => scripts[path] });
+  return parseConfig(text, {
+    file: "images.yaml",
+    readScript: (path) => (path in scripts ? ok(scripts[path]!) : err(NOT_FOUND)),
+  });
 }
 
 /** A config that must be valid: a broken test fixture fails loudly, with its problems. */

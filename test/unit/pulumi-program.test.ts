@@ -62,7 +62,6 @@ async function declare(config: LoadedConfig, inventory: Inventory, now: number):
     loadConfig: () => ok(config),
     cloudFor: () => ok(CLOUD),
     readInventory: async () => inventory,
-    readSetupScript: (path) => SCRIPTS[path]!,
     now: () => now,
     providerOptions: {
       transformations: [
