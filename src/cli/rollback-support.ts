@@ -128,6 +128,7 @@ function printOutcome(outcome: Outcome, args: RollbackArgs, io: Io): void {
   if (outcome.kind === "dry-run") {
     io.out(outcome.diff.trimEnd());
     io.out(`\nCommit message:\n${indent(outcome.message)}\n\nDry run: nothing was written or committed.`);
+    for (const warning of outcome.warnings) io.out(`Note: ${warning}.`);
     return;
   }
   const where = outcome.branch ?? "detached HEAD";

@@ -45,7 +45,7 @@ interface Common {
 }
 
 export type Outcome =
-  | (Common & { kind: "dry-run"; diff: string })
+  | (Common & { kind: "dry-run"; diff: string; warnings: string[] })
   | (Common & { kind: "committed"; commit: string; branch?: string; newBranch: boolean; pushedTo?: string })
   | { kind: "unchanged"; rollback: Rollback };
 
@@ -79,7 +79,8 @@ async function checkRepository(
   if (!path.ok) return err(refused(path.error));
   const head = await readHead(repo);
   if (!head.ok) return err(refused(head.error));
-  if (head.value.branch === undefined && options.branch === undefined) {
+  // A dry run writes nothing, so it works on CI's detached checkouts too.
+  if (head.value.branch === undefined && options.branch === undefined && !options.dryRun) {
     return err(
       refused(
         `HEAD is detached (at ${head.value.commit.slice(0, 12)}): check out the branch to commit on, ` +
@@ -119,8 +120,10 @@ async function decideAndCommit(
     );
   }
   const state = await fileState(repo, where.path);
-  if (state === "untracked") return err(refused(`${file} is not tracked by git: commit it first`));
-  if (state === "changed" && !options.allowDirty) {
+  if (state === "untracked" && !options.dryRun) {
+    return err(refused(`${file} is not tracked by git: commit it first`));
+  }
+  if (state === "changed" && !options.allowDirty && !options.dryRun) {
     return err(
       refused(
         `${file} has uncommitted changes: commit or stash them first, ` +
@@ -146,8 +149,10 @@ async function decideAndCommit(
 
   const message = commitMessage(rollback.value, options.reason);
   const common = { rollback: rollback.value, message };
-  if (options.dryRun)
-    return ok({ ...common, kind: "dry-run", diff: await diffTexts(where.path, before, after) });
+  if (options.dryRun) {
+    const warnings = dryRunWarnings(file, state, where.branch, options);
+    return ok({ ...common, kind: "dry-run", diff: await diffTexts(where.path, before, after), warnings });
+  }
 
   const change = { file, path: where.path, before, after, message };
   if (options.branch === undefined) {
@@ -182,6 +187,28 @@ async function decideAndCommit(
     newBranch: true,
     pushedTo: options.remote,
   });
+}
+
+/** What the real run would refuse or include, said beside a dry run's diff. */
+function dryRunWarnings(
+  file: string,
+  state: string,
+  branch: string | undefined,
+  options: ApplyOptions,
+): string[] {
+  const warnings: string[] = [];
+  if (state === "untracked")
+    warnings.push(`${file} is not tracked by git: without --dry-run, commit it first`);
+  if (state === "changed" && !options.allowDirty) {
+    warnings.push(
+      `${file} has uncommitted changes: the diff is against the file as it is; without --dry-run, ` +
+        "commit or stash them first, or pass --allow-dirty",
+    );
+  }
+  if (branch === undefined && options.branch === undefined) {
+    warnings.push("HEAD is detached: without --dry-run, pass --branch NAME to commit on a new branch");
+  }
+  return warnings;
 }
 
 /** images.yaml text → config, its setup scripts read beside it; problems one per line. */
