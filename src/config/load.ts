@@ -32,8 +32,14 @@ export function readConfigText(file: string): Result<string, LocatedIssue[]> {
         : `cannot read the file: ${(error as Error).message}`,
     );
   }
+  return decodeConfigText(bytes, file);
+}
+
+/** Bytes of images.yaml as text; a byte that is not UTF-8 is a problem at its position. */
+export function decodeConfigText(bytes: Uint8Array, file: string): Result<string, LocatedIssue[]> {
   const text = decodeUtf8(bytes);
-  return text.ok ? ok(text.text) : problem(describeBadByte(text), text.line, text.col);
+  if (text.ok) return ok(text.text);
+  return err([{ file, line: text.line, col: text.col, path: "", message: describeBadByte(text) }]);
 }
 
 /** images.yaml text, as if it were `file`: its setup scripts are read beside it. */
