@@ -2,6 +2,7 @@
 // on what it creates (core/metadata.ts, docs/metadata.md). Pure: unit-tested without a cloud.
 import { META } from "../core/metadata.js";
 import {
+  isInUseOrHeld,
   NODE_STATES,
   type ImageBuild,
   type ImageState,
@@ -46,17 +47,19 @@ export function templateState(novaStatus: string): TemplateServerState {
 }
 
 /**
- * Nova status first (BUILD → building, ERROR → failed); an ACTIVE server's state is what the
- * CLI wrote in its metadata, ready when none. A node in any other status (SHUTOFF, PAUSED…)
- * can't take a job: failed, unless it was held, released or marked for deletion on purpose.
- * An unknown metadata state counts as failed: it must not be handed out.
+ * The states someone set on purpose come first: in-use and hold (a job or a person has the
+ * node: whatever Nova says meanwhile, REBOOT, MIGRATING, RESIZE or ERROR, is reported beside
+ * it in PoolNode.serverStatus, never read as broken), used and deleting (on their way out).
+ * Then Nova's status: BUILD → building; ACTIVE → the CLI's metadata state, ready when none;
+ * any other status (SHUTOFF, PAUSED, ERROR…) → failed, as it cannot take a job. An unknown
+ * metadata state counts as failed: it must not be handed out.
  */
 export function nodeState(novaStatus: string, metadataState: string | undefined): NodeState {
-  if (novaStatus === "BUILD") return "building";
-  if (novaStatus === "ERROR") return "failed";
   const known = NODE_STATES.find((state) => state === metadataState);
-  if (novaStatus === "ACTIVE") return metadataState === undefined ? "ready" : (known ?? "failed");
-  return known === "hold" || known === "used" || known === "deleting" ? known : "failed";
+  if (known !== undefined && (isInUseOrHeld(known) || known === "used" || known === "deleting")) return known;
+  if (novaStatus === "BUILD") return "building";
+  if (novaStatus !== "ACTIVE") return "failed";
+  return metadataState === undefined ? "ready" : (known ?? "failed");
 }
 
 const seconds = (iso: string | undefined): number => {
@@ -136,6 +139,7 @@ export function poolNodeFrom(provider: string, server: NovaServer): PoolNode | u
     state: nodeState(server.status, meta[META.state]),
     createdAt: seconds(server.created),
     serverId: server.id,
+    serverStatus: server.status,
   };
   const cloudImageId = typeof server.image === "object" ? server.image.id : undefined;
   const ip = serverIp(server);

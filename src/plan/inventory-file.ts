@@ -49,6 +49,7 @@ const poolNode = z.strictObject({
   state: z.enum(["building", "ready", "in-use", "used", "hold", "failed", "deleting"]),
   createdAt: seconds,
   serverId: text,
+  serverStatus: text.optional(),
   ip: text.optional(),
   claimedBy: text.optional(),
   stateChangedAt: seconds.optional(),

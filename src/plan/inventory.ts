@@ -62,6 +62,13 @@ export const NODE_STATES: readonly NodeState[] = [
   "deleting",
 ];
 
+/**
+ * In-use (a job has it) and hold (a person has it): the node is someone's, so no round deletes
+ * it, whatever the cloud says of its server meanwhile (a reboot, a migration, an error). The
+ * inventory keeps these states over the cloud's status, and the pool keeps these nodes first.
+ */
+export const isInUseOrHeld = (state: NodeState): boolean => state === "in-use" || state === "hold";
+
 export interface PoolNode {
   provider: string;
   label: string;
@@ -74,6 +81,11 @@ export interface PoolNode {
   state: NodeState;
   createdAt: number;
   serverId: string;
+  /**
+   * Nova's status of the server when read (ACTIVE, REBOOT, MIGRATING, ERROR…): shown beside
+   * the state, which for an in-use or held node stays what its job or person set.
+   */
+  serverStatus?: string;
   ip?: string;
   /** Who claimed it (in-use) and when; why it is held (hold). */
   claimedBy?: string;

@@ -2,7 +2,7 @@
 // the pool needs. Names and capacity are decided per provider (names.ts, capacity.ts).
 import { formatHours } from "../config/duration.js";
 import type { UsableBuild } from "./current.js";
-import type { PoolNode } from "./inventory.js";
+import { isInUseOrHeld, type PoolNode } from "./inventory.js";
 import type { Removal } from "./progress.js";
 import type { PoolPlan } from "./types.js";
 
@@ -28,14 +28,14 @@ export interface PoolDecision {
 
 const GONE: Partial<Record<PoolNode["state"], string>> = {
   used: "used by its job",
-  failed: "the server failed",
   deleting: "marked for deletion",
 };
 
 /**
- * In-use and held nodes always stay (a job or a person has them). Building nodes stay while
- * the pool exists, unless booted from a rejected build or still booting past launch-timeout
- * (stuck: they would hold a place in the pool and in max-servers forever). Ready nodes are
+ * In-use and held nodes always stay (a job or a person has them), whatever the cloud says of
+ * their servers: that rule comes before any other. Building nodes stay while the pool exists,
+ * unless booted from a rejected build or still booting past launch-timeout (stuck: they would
+ * hold a place in the pool and in max-servers forever). Ready nodes are
  * replaced when booted from a build that is not current, or older than max-ready-age; but
  * only when there is a current build to replace them from, except that nodes booted from a
  * rejected build go regardless.
@@ -48,12 +48,7 @@ export function decidePool(input: PoolInput): PoolDecision {
   const noPool = input.minReady === undefined ? `label ${input.label} has no pool here` : undefined;
 
   for (const node of input.nodes) {
-    const gone = GONE[node.state];
-    const reason =
-      gone ??
-      (node.state === "in-use" || node.state === "hold" ? undefined : noPool) ??
-      (node.state === "ready" ? readyReplacement(node, input) : undefined) ??
-      (node.state === "building" ? buildingReplacement(node, input) : undefined);
+    const reason = isInUseOrHeld(node.state) ? undefined : removalReason(node, input, noPool);
     if (reason !== undefined) {
       deleted.push({ item: node, reason });
       continue;
@@ -88,6 +83,22 @@ export function decidePool(input: PoolInput): PoolDecision {
     deleted,
   };
 }
+
+/** Why a node nobody has goes this round; undefined when it stays. */
+function removalReason(node: PoolNode, input: PoolInput, noPool: string | undefined): string | undefined {
+  if (node.state === "failed") return failedReason(node);
+  return (
+    GONE[node.state] ??
+    noPool ??
+    (node.state === "ready" ? readyReplacement(node, input) : undefined) ??
+    (node.state === "building" ? buildingReplacement(node, input) : undefined)
+  );
+}
+
+const failedReason = (node: PoolNode): string =>
+  node.serverStatus === undefined || node.serverStatus === "ACTIVE"
+    ? "the server failed"
+    : `the server failed (Nova: ${node.serverStatus})`;
 
 function buildingReplacement(node: PoolNode, input: PoolInput): string | undefined {
   // A node still booting from a rejected build would only be replaced once ready.

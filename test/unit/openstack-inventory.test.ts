@@ -259,9 +259,10 @@ describe("state mapping", () => {
     );
   });
 
-  it("maps Nova status first, then the CLI's metadata state", () => {
+  it("maps in-use/hold/used/deleting from the CLI's metadata first, then Nova's status", () => {
     assert.equal(nodeState("BUILD", "ready"), "building");
-    assert.equal(nodeState("ERROR", "hold"), "failed");
+    assert.equal(nodeState("ERROR", "hold"), "hold");
+    assert.equal(nodeState("ERROR", undefined), "failed");
     assert.equal(nodeState("ACTIVE", undefined), "ready");
     assert.equal(nodeState("ACTIVE", "hold"), "hold");
     assert.equal(nodeState("ACTIVE", "bogus"), "failed");

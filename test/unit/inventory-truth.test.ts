@@ -1,0 +1,125 @@
+// Issue 12, items 2, 4 and 5: what Nova and Glance say about a server or an image must never
+// make a round delete what a job, a person or an admin still has, nor what the cloud did not
+// show. Each test reads a fake cloud through the real client and inventory reader, then plans.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { META } from "../../src/core/metadata.js";
+import { clientsForSession, type ProviderClients } from "../../src/openstack/clients.js";
+import { readInventory } from "../../src/openstack/inventory.js";
+import type { Inventory, ReadableProvider } from "../../src/plan/inventory.js";
+import { plan } from "../../src/plan/plan.js";
+import { Session } from "../../src/openstack/session.js";
+import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
+import { startFakeCloud, type FakeCloud, type FakeCloudOptions } from "../support/openstack-fake.js";
+import { currentHash } from "../support/plan-inventory.js";
+import { providerPlan, reasonFor, targets } from "../support/plan-queries.js";
+
+const PROVIDER = "hpcloud-az2";
+const HOUR = 3600;
+const NOW = 1_800_000_000;
+const CURRENT = NOW - 2 * HOUR;
+const config = configFromYaml(seedYaml({ minReady: 1, maxServers: 40 }));
+
+const fakes: FakeCloud[] = [];
+after(() => Promise.all(fakes.map((fake) => fake.close())));
+
+async function clientsOf(options: FakeCloudOptions): Promise<ProviderClients> {
+  const fake = await startFakeCloud(options);
+  fakes.push(fake);
+  const session = new Session(fake.cloud(), {
+    provider: PROVIDER,
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+  });
+  return clientsForSession(session);
+}
+
+async function read(options: FakeCloudOptions): Promise<Inventory> {
+  const clients = await clientsOf(options);
+  return readInventory(
+    { providers: [{ name: PROVIDER }] },
+    { [PROVIDER]: { ok: true, value: clients } },
+    NOW,
+  );
+}
+
+function readable(inventory: Inventory): ReadableProvider {
+  const entry = inventory.providers[PROVIDER]!;
+  assert.ok(entry.readable, `expected ${PROVIDER} readable, got: ${entry.readable ? "" : entry.error}`);
+  return entry;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** A snapshot as Glance lists it, with nodepool's properties. */
+const glanceImage = (version: number, status = "active", hidden = false) => ({
+  id: `img-${version}`,
+  name: `devstack-precise-${version}`,
+  status,
+  os_hidden: hidden,
+  created_at: iso(version + 2700),
+  [META.kind]: "image",
+  [META.provider]: PROVIDER,
+  [META.image]: "devstack-precise",
+  [META.version]: String(version),
+  [META.createdAt]: String(version + 2700),
+  [META.definitionHash]: currentHash(config, "devstack-precise", PROVIDER),
+});
+
+const nodeMeta = (state?: string) => ({
+  [META.kind]: "node",
+  [META.provider]: PROVIDER,
+  [META.label]: "devstack-precise",
+  [META.version]: String(CURRENT),
+  ...(state ? { [META.state]: state } : {}),
+});
+
+const novaServer = (id: string, status: string, metadata: Record<string, string>) => ({
+  id,
+  name: id,
+  status,
+  created: iso(CURRENT + HOUR),
+  metadata,
+  addresses: {},
+  image: { id: `img-${CURRENT}` },
+  flavor: {},
+});
+
+describe("item 2: in-use and held nodes are never deleted, whatever Nova's status", () => {
+  // What a job (reboot), an admin (live migration, resize) or a broken host does to a server.
+  const statuses = ["REBOOT", "HARD_REBOOT", "MIGRATING", "RESIZE", "VERIFY_RESIZE", "SHUTOFF", "ERROR"];
+
+  it("item 2: in-use and held nodes in REBOOT, MIGRATING, RESIZE, SHUTOFF or ERROR stay, and the inventory keeps Nova's status", async () => {
+    const servers = statuses.flatMap((status) => [
+      novaServer(`job-${status}`, status, nodeMeta("in-use")),
+      novaServer(`held-${status}`, status, nodeMeta("hold")),
+    ]);
+    const inventory = await read({ images: [glanceImage(CURRENT)], servers });
+    const nodes = readable(inventory).nodes;
+    assert.deepEqual(
+      nodes.map((n) => [n.name, n.state, n.serverStatus]),
+      statuses.flatMap((status) => [
+        [`job-${status}`, "in-use", status],
+        [`held-${status}`, "hold", status],
+      ]),
+    );
+    const result = plan(config, inventory, NOW);
+    assert.deepEqual(targets(result, "delete-node"), []);
+    assert.deepEqual(
+      providerPlan(result)
+        .desired.nodes.map((n) => n.name)
+        .sort(),
+      servers.map((s) => s.id).sort(),
+    );
+  });
+
+  it("item 2: a node nobody has that Nova reports broken is still deleted, and the reason names Nova's status", async () => {
+    const inventory = await read({
+      images: [glanceImage(CURRENT)],
+      servers: [novaServer("broken", "ERROR", nodeMeta()), novaServer("off", "SHUTOFF", nodeMeta())],
+    });
+    const result = plan(config, inventory, NOW);
+    assert.deepEqual(targets(result, "delete-node"), ["broken", "off"]);
+    assert.equal(reasonFor(result, "delete-node", "broken"), "the server failed (Nova: ERROR)");
+    assert.equal(reasonFor(result, "delete-node", "off"), "the server failed (Nova: SHUTOFF)");
+  });
+});
