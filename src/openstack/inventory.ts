@@ -1,8 +1,9 @@
 // Reads what nodepool owns in every provider into the Inventory model, the planner's input.
 // Providers are read concurrently, each under its own deadline: a slow or broken one is
-// reported unreadable with its error and never delays or hides the others. Per provider the
-// calls are constant: one Glance image list, one Nova server list and, when there are ready
-// nodes, one Neutron port list (plus their pages), never one call per item.
+// reported unreadable with its error and never delays or hides the others. So is one whose
+// server list has servers Nova could not describe (a partial answer: never read as complete).
+// Per provider the calls are constant: one Glance image list, one Nova server list and, when
+// there are ready nodes, one Neutron port list (plus their pages), never one call per item.
 import type { ProviderConfig } from "../config/schema.js";
 import { META } from "../core/metadata.js";
 import type { Result } from "../core/result.js";
@@ -11,6 +12,7 @@ import type { Inventory, PoolNode, ProviderInventory, ReadableProvider } from ".
 import type { ProviderClients } from "./clients.js";
 import { formatOpenStackError, type OpenStackError } from "./errors.js";
 import { imageBuildFrom, poolNodeFrom, templateServerFrom } from "./inventory-mapping.js";
+import { isPartialServer } from "./nova.js";
 
 export interface InventoryOptions {
   /** Per provider, for all its calls together; default 60 s. */
@@ -93,6 +95,9 @@ async function readProvider(
   ]);
   if (!images.ok) return { provider: name, readable: false, error: formatOpenStackError(images.error) };
   if (!servers.ok) return { provider: name, readable: false, error: formatOpenStackError(servers.error) };
+  // A server Nova could not describe may be one of ours: left out, Pulumi would delete it.
+  const partial = servers.value.filter(isPartialServer).map((server) => server.id);
+  if (partial.length > 0) return { provider: name, readable: false, error: partialListError(name, partial) };
   const inventory: ReadableProvider = {
     provider: name,
     readable: true,
@@ -112,6 +117,18 @@ async function readProvider(
   }
   const locked = await markClaimsInProgress(inventory.nodes, clients, now, options);
   return locked === undefined ? inventory : { provider: name, readable: false, error: locked };
+}
+
+const SHOWN_IDS = 20;
+
+function partialListError(provider: string, ids: readonly string[]): string {
+  const shown = ids.slice(0, SHOWN_IDS).join(", ");
+  const more = ids.length > SHOWN_IDS ? `, and ${ids.length - SHOWN_IDS} more` : "";
+  return (
+    `${provider}: Nova listed ${ids.length} server(s) it could not describe (status UNKNOWN or no ` +
+    `metadata: a cell that did not answer?); nothing is planned here until it lists them in full: ` +
+    `${shown}${more}`
+  );
 }
 
 /**

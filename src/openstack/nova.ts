@@ -201,6 +201,16 @@ export function novaClient(session: Session) {
 
 export type NovaClient = ReturnType<typeof novaClient>;
 
+/**
+ * Since microversion 2.69 Nova lists a server whose cell did not answer as a partial record:
+ * id, status "UNKNOWN", created, flavor and image, but no name and no metadata. Such a record
+ * says neither whose server it is nor what state it is in; nor does an UNKNOWN status alone.
+ */
+export function isPartialServer(server: NovaServer): boolean {
+  const metadata: unknown = (server as { metadata?: unknown }).metadata;
+  return server.status === "UNKNOWN" || typeof metadata !== "object" || metadata === null;
+}
+
 /** The server's first fixed IPv4 address (else any address), as nodes are reached by. */
 export function serverIp(server: Pick<NovaServer, "addresses">): string | undefined {
   const all = Object.values(server.addresses ?? {}).flat();

@@ -123,3 +123,76 @@ describe("item 2: in-use and held nodes are never deleted, whatever Nova's statu
     assert.equal(reasonFor(result, "delete-node", "off"), "the server failed (Nova: SHUTOFF)");
   });
 });
+
+describe("item 4: a partial server list makes the provider unreadable", () => {
+  /** How Nova ≥ 2.69 lists a server of a cell that did not answer: no name, no metadata. */
+  const fromDownCell = (id: string) => ({
+    id,
+    status: "UNKNOWN",
+    tenant_id: "p1",
+    created: iso(CURRENT + HOUR),
+    links: [],
+    "OS-EXT-AZ:availability_zone": "UNKNOWN",
+    "OS-EXT-STS:power_state": 0,
+    flavor: {
+      disk: 5,
+      ephemeral: 0,
+      extra_specs: {},
+      original_name: "m1.nodepool",
+      ram: 1024,
+      swap: 0,
+      vcpus: 1,
+    },
+    image: { id: `img-${CURRENT}` },
+    user_id: "u1",
+    server_groups: [],
+  });
+
+  it("item 4: servers listed as UNKNOWN without metadata make the provider unreadable, naming them; nothing is planned there", async () => {
+    const inventory = await read({
+      images: [glanceImage(CURRENT)],
+      servers: [
+        novaServer("seen", "ACTIVE", nodeMeta()),
+        novaServer("stranger", "ACTIVE", {}),
+        fromDownCell("c0ffee01"),
+        fromDownCell("c0ffee02"),
+      ],
+    });
+    const entry = inventory.providers[PROVIDER]!;
+    assert.equal(entry.readable, false);
+    assert.match(entry.readable ? "" : entry.error, /^hpcloud-az2: .*UNKNOWN.*: c0ffee01, c0ffee02/);
+    const result = plan(config, inventory, NOW);
+    assert.deepEqual(result.providers, []);
+    assert.deepEqual(
+      result.unreadable.map((u) => u.provider),
+      [PROVIDER],
+    );
+  });
+
+  it("item 4: a long partial list names its first 20 servers and counts the others", async () => {
+    const ids = Array.from({ length: 23 }, (_, n) => `lost-${String(n).padStart(2, "0")}`);
+    const inventory = await read({ images: [glanceImage(CURRENT)], servers: ids.map(fromDownCell) });
+    const entry = inventory.providers[PROVIDER]!;
+    assert.ok(!entry.readable, "a partial list must not be read as complete");
+    assert.ok(entry.error.includes("Nova listed 23 server(s)"), entry.error);
+    assert.ok(entry.error.endsWith(`${ids.slice(0, 20).join(", ")}, and 3 more`), entry.error);
+  });
+
+  it("item 4: a node of ours in status UNKNOWN cannot be judged either: the provider is unreadable", async () => {
+    const inventory = await read({
+      images: [glanceImage(CURRENT)],
+      servers: [novaServer("unsure", "UNKNOWN", nodeMeta())],
+    });
+    const entry = inventory.providers[PROVIDER]!;
+    assert.equal(entry.readable, false);
+    assert.match(entry.readable ? "" : entry.error, /: unsure$/);
+  });
+
+  it("item 4: servers that are simply not ours (no nodepool metadata) keep the provider readable", async () => {
+    const inventory = await read({
+      images: [glanceImage(CURRENT)],
+      servers: [novaServer("stranger", "ACTIVE", {}), novaServer("stranger-off", "SHUTOFF", { owner: "ci" })],
+    });
+    assert.deepEqual(readable(inventory).nodes, []);
+  });
+});
