@@ -8,6 +8,7 @@ import { formatIssue } from "../../config/issues.js";
 import { withConfigFile, withJson, type Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson } from "../io.js";
+import { wholeNumber } from "../numbers.js";
 import { nodeId } from "./node-list.js";
 
 interface ClaimArgs {
@@ -34,7 +35,7 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
         describe: "only this provider (default: every provider of the label)",
       })
       .option("wait", {
-        type: "number",
+        ...wholeNumber("--wait", "a whole number of seconds", 0),
         default: 0,
         describe: "wait up to this many seconds for a ready node",
       })
@@ -47,7 +48,10 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
       .option("shuffle", { type: "boolean", default: true, hidden: true })
       // --start-at MS: wait until this Unix time in milliseconds before the first look, so that
       // claimers started as separate processes reach the cloud together (tests of the lock).
-      .option("start-at", { type: "number", hidden: true })
+      .option("start-at", {
+        ...wholeNumber("--start-at", "a positive whole number of Unix milliseconds", 1),
+        hidden: true,
+      })
       .example([
         ["$0 node claim devstack-precise --json", "claim a node; JSON with id, name, ip"],
         ["$0 node claim devstack-precise --wait 600 --claimer job-1234", "wait up to 10 minutes"],
@@ -76,7 +80,7 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
     }
     const claimer = args.claimer ?? process.env.NODEPOOL_CLAIMER ?? `${hostname()}:${process.pid}`;
     if (args.startAt !== undefined) await sleep(Math.max(0, Math.min(args.startAt - Date.now(), 60_000)));
-    const deadline = Date.now() + Math.max(0, args.wait) * 1000;
+    const deadline = Date.now() + args.wait * 1000;
     const cloudErrors: string[] = [];
     const skipped: string[] = [];
     let lostRaces = 0;

@@ -1,6 +1,6 @@
 // `nodepool pin IMAGE VERSION`: new nodes boot from that build until `nodepool unpin`.
 import type { Command } from "../command.js";
-import { EXIT } from "../exit-codes.js";
+import { wholeNumber } from "../numbers.js";
 import { ok } from "../../core/result.js";
 import {
   readInventoryFor,
@@ -24,21 +24,17 @@ export const pinCommand: Command<PinArgs> = {
   builder: (yargs) =>
     withProviders(withRollbackOptions(yargs))
       .positional("image", { type: "string", describe: "the image" })
-      .positional("version", { type: "number", describe: "the build's version, as image-list shows it" })
+      .positional("version", {
+        ...wholeNumber("VERSION", "a build version (Unix seconds, like 1394417686)", 1),
+        describe: "the build's version, as image-list shows it",
+      })
       .example([
         ["$0 pin devstack-precise 1394417686 --provider hpcloud-az2", "hold hpcloud-az2 on that build"],
       ])
       .epilogue(ROLLBACK_EPILOGUE),
-  run: (args, io) => {
-    if (!Number.isInteger(args.version) || args.version <= 0) {
-      io.err(
-        `nodepool pin: VERSION must be a build version (Unix seconds, like 1394417686), got ${args.version}`,
-      );
-      return Promise.resolve(EXIT.usage);
-    }
-    return runRollback("pin", args, io, async () => {
+  run: (args, io) =>
+    runRollback("pin", args, io, async () => {
       const inventory = await readInventoryFor(args);
       return inventory.ok ? ok(planPin(inventory.value, args.image, args.version, args.provider)) : inventory;
-    });
-  },
+    }),
 };

@@ -13,6 +13,7 @@ import type { Inventory } from "../../plan/inventory.js";
 import type { LoadedConfig } from "../../config/definition.js";
 import type { Io } from "../io.js";
 import { loadLiveInventory } from "../live-inventory.js";
+import { wholeNumber } from "../numbers.js";
 
 interface PlanArgs {
   file: string;
@@ -37,7 +38,7 @@ export const planCommand: Command<PlanArgs> = {
         describe: "also save the inventory that was read, as JSON (to replay a plan later with -i)",
       })
       .option("now", {
-        type: "number",
+        ...wholeNumber("--now", "a positive whole number of Unix seconds", 1),
         describe: "plan as if it were this time (Unix seconds); default: the clock",
       })
       .example([
@@ -54,10 +55,6 @@ export const planCommand: Command<PlanArgs> = {
       ),
   run: async (args, io) => {
     const now = args.now ?? Math.floor(Date.now() / 1000);
-    if (!Number.isInteger(now) || now <= 0) {
-      io.err(`nodepool plan: --now must be a positive whole number of Unix seconds, got ${args.now}`);
-      return EXIT.usage;
-    }
     const inputs =
       args.inventory === undefined
         ? await liveInputs(args.file, now, io)
