@@ -4,7 +4,7 @@ export const EXIT = {
   ok: 0,
   /** The input is invalid, or the work failed (the message says which). */
   failed: 1,
-  /** Wrong usage: unknown command or option, missing argument. */
+  /** Wrong usage: unknown command or option, missing argument, a flag without its value, a bad number. */
   usage: 2,
   /** node claim: no ready node of that label (after --wait, if given). */
   noNode: 3,

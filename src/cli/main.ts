@@ -2,7 +2,13 @@
 // Light on purpose: nothing here loads Pulumi.
 import yargs from "yargs";
 import type { Argv } from "yargs";
-import type { Command, CommandGroup } from "./command.js";
+import {
+  flagName,
+  positionalNames,
+  requireOptionValues,
+  type Command,
+  type CommandGroup,
+} from "./command.js";
 import { EXIT } from "./exit-codes.js";
 import { processIo, type Io } from "./io.js";
 import { validateCommand } from "./commands/validate.js";
@@ -16,6 +22,13 @@ import { pinCommand } from "./commands/pin.js";
 import { unpinCommand } from "./commands/unpin.js";
 
 class UsageError extends Error {}
+
+/** yargs' usage messages in this CLI's words: the flag as typed, without camelCase echoes. */
+function readableUsage(message: string): string {
+  const missing = /^Not enough arguments following: (.+)$/.exec(message);
+  if (missing) return `${flagName(missing[1]!)} needs a value`;
+  return withoutCamelCaseEchoes(message);
+}
 
 /** yargs reports `--bogus-option` as "bogus-option, bogusOption": keep the one the user typed. */
 function withoutCamelCaseEchoes(message: string): string {
@@ -43,7 +56,7 @@ const COMMANDS: (Command<never> | CommandGroup)[] = [
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const cli = yargs(argv)
+  const cli = yargs()
     .scriptName("nodepool")
     .usage(
       "$0 <command> [options]\n\n" +
@@ -61,7 +74,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .fail((message, error) => {
       if (error && !message) throw error;
       // Throwing stops yargs from running the handler after a usage error.
-      throw new UsageError(withoutCamelCaseEchoes(message ?? error?.message ?? "wrong usage"));
+      throw new UsageError(readableUsage(message ?? error?.message ?? "wrong usage"));
     });
   const register = (parent: Argv, entry: Command<never> | CommandGroup): void => {
     if ("subcommands" in entry) {
@@ -71,22 +84,28 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       });
       return;
     }
+    const positionals = positionalNames([entry.command].flat().join(" "));
     parent.command({
       command: entry.command as string,
       describe: entry.describe,
-      builder: entry.builder,
+      builder: (args) => requireOptionValues(entry.builder(args), positionals),
       handler: async (args) => {
         exitCode = await entry.run(args as never, io);
       },
     });
   };
   for (const entry of COMMANDS) register(cli, entry);
+  let help = "";
   try {
-    await cli.parseAsync();
+    // With a callback, yargs hands over its help text instead of printing it: it goes to io.
+    await cli.parseAsync(argv, {}, (_error, _args, output) => {
+      help = output;
+    });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`nodepool: ${error.message}\nRun \`nodepool --help\` for usage.`);
     return EXIT.usage;
   }
+  if (help !== "") io.out(help);
   return exitCode;
 }

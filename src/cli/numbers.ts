@@ -17,8 +17,8 @@ export function wholeNumber(name: string, meaning: string, min: 0 | 1) {
   return {
     type: "string" as const,
     coerce: (typed: unknown): unknown => {
-      // A default is already a number.
-      if (typeof typed !== "string") return typed;
+      // A default is already a number; an empty or repeated option is requireOptionValues' to report.
+      if (typeof typed !== "string" || typed === "") return typed;
       const value = parseWholeNumber(typed);
       if (value === undefined || value < min)
         throw new Error(`${name} must be ${meaning}, got ${JSON.stringify(typed)}`);

@@ -1,6 +1,7 @@
 // Issue 11, part 3: every user mistake ends in one clear message and the README's exit code
 // (1 invalid input or failed work, 2 wrong usage, 4 a cloud unreadable), never a stack trace.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { main } from "../../src/cli/main.js";
 import { parseWholeNumber } from "../../src/cli/numbers.js";
@@ -15,6 +16,110 @@ async function run(...args: string[]) {
   const code = await main(args, io);
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
+
+function runBin(args: string[]) {
+  return spawnSync(process.execPath, ["bin/nodepool.js", ...args], { encoding: "utf8" });
+}
+
+/** Every command, and positionals for it so that only the option under test is wrong. */
+const COMMAND_LINES: { command: string[]; positionals: string[] }[] = [
+  { command: ["validate"], positionals: [] },
+  { command: ["plan"], positionals: [] },
+  { command: ["image-list"], positionals: [] },
+  { command: ["node-list"], positionals: [] },
+  { command: ["node", "claim"], positionals: ["L"] },
+  { command: ["node", "release"], positionals: ["x"] },
+  { command: ["node", "hold"], positionals: ["x"] },
+  { command: ["node", "delete"], positionals: ["x"] },
+  { command: ["revert"], positionals: ["x"] },
+  { command: ["pin"], positionals: ["x", "1"] },
+  { command: ["unpin"], positionals: ["x"] },
+  { command: ["delete-image"], positionals: ["x"] },
+];
+
+/** The options of a command's --help that take a value (every type but [boolean]). */
+function valueOptionsInHelp(help: string): string[] {
+  return help.split(/\n(?=\s+(?:-\w, )?--[\w-]+)/).flatMap((block) => {
+    const name = /^\s+(?:-\w, )?--([\w-]+)/.exec(block)?.[1];
+    return name !== undefined && name !== "help" && !block.includes("[boolean]") ? [name] : [];
+  });
+}
+
+describe("a flag given without its value is a usage error naming the flag (exit 2)", () => {
+  it("for every option that takes a value, in every command, defaults or not", async () => {
+    const checked: string[] = [];
+    for (const { command, positionals } of COMMAND_LINES) {
+      const words = [...command, ...positionals];
+      const options = valueOptionsInHelp((await run(...command, "--help")).stdout);
+      // --start-at is hidden from the help; it takes a value all the same.
+      if (command[1] === "claim") options.push("start-at");
+      for (const option of options) {
+        // An empty value of an option with choices (node-list --state=) is yargs' "Invalid values".
+        const empty = new RegExp(
+          `^nodepool: (--${option} needs a value\n|Invalid values:\n  Argument: ${option}, Given: "",)`,
+        );
+        for (const [args, message] of [
+          [[...words, `--${option}`], new RegExp(`^nodepool: --${option} needs a value\n`)],
+          [[...words, `--${option}`, "--json"], new RegExp(`^nodepool: --${option} needs a value\n`)],
+          [[...words, `--${option}=`], empty],
+        ] as const) {
+          const result = await run(...args);
+          assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+          assert.match(result.stderr, message, args.join(" "));
+          assert.equal(result.stdout, "");
+        }
+        checked.push(`${words.join(" ")} --${option}`);
+      }
+    }
+    // The help parsing found the options (a test that checked none would pass).
+    for (const expected of [
+      "validate --file",
+      "plan --inventory",
+      "plan --write-inventory",
+      "plan --now",
+      "node-list --label",
+      "node-list --state",
+      "node claim L --wait",
+      "node claim L --start-at",
+      "node hold x --reason",
+      "revert x --branch",
+      "revert x --remote",
+      "revert x --provider",
+      "pin x 1 --message",
+      "delete-image x --inventory",
+    ]) {
+      assert.ok(checked.includes(expected), `${expected} was checked (checked: ${checked.join(", ")})`);
+    }
+  });
+
+  it("names the alias as typed: plan -i, validate -f", async () => {
+    for (const [args, flag] of [
+      [["plan", "-i"], "-i"],
+      [["validate", "-f"], "-f"],
+      [["revert", "x", "-p"], "-p"],
+    ] as const) {
+      const result = await run(...args);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, new RegExp(`^nodepool: ${flag} needs a value\n`));
+    }
+  });
+
+  it("does not validate ./images.yaml when --file has no value (the bin's exit status)", () => {
+    const bin = runBin(["validate", "--file"]);
+    assert.equal(bin.status, 2);
+    assert.equal(bin.stdout, "");
+    assert.equal(bin.stderr, "nodepool: --file needs a value\nRun `nodepool --help` for usage.\n");
+  });
+
+  it("an option that is not a list, given twice, is a usage error", async () => {
+    const result = await run("validate", "-f", "images.yaml", "--file", "images.yaml");
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^nodepool: --file was given more than once\n/);
+    const listed = await run("revert", "x", "-p", "a", "-p", "", "-i", SEED);
+    assert.equal(listed.code, 2, "an empty value in a list too");
+    assert.match(listed.stderr, /^nodepool: --provider needs a value\n/);
+  });
+});
 
 describe("a number that does not parse is echoed as typed (exit 2)", () => {
   const NOT_WHOLE = ["abc", "1e3", "12abc", "0x10", "1.5", "-5", " 7", "+7", "9007199254740992"];
