@@ -2,7 +2,19 @@
 // (1 invalid input or failed work, 2 wrong usage, 4 a cloud unreadable), never a stack trace.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { describe, it } from "node:test";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, it } from "node:test";
 import { main } from "../../src/cli/main.js";
 import { parseWholeNumber } from "../../src/cli/numbers.js";
 import { captureIo } from "../support/capture-io.js";
@@ -20,6 +32,8 @@ async function run(...args: string[]) {
 function runBin(args: string[]) {
   return spawnSync(process.execPath, ["bin/nodepool.js", ...args], { encoding: "utf8" });
 }
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "nodepool-usage-"));
 
 /** Every command, and positionals for it so that only the option under test is wrong. */
 const COMMAND_LINES: { command: string[]; positionals: string[] }[] = [
@@ -176,5 +190,88 @@ describe("a number that does not parse is echoed as typed (exit 2)", () => {
     for (const text of ["", "9007199254740992", "1e3", "0x10", "0b1", "1_000", "١٢", "5\n", "Infinity"]) {
       assert.equal(parseWholeNumber(text), undefined, JSON.stringify(text));
     }
+  });
+});
+
+describe("plan --write-inventory to a place it cannot write (exit 1, nothing half written)", () => {
+  let dir = "";
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = "";
+  });
+
+  const save = (path: string, ...extra: string[]) =>
+    run("plan", "-i", SEED, "--now", NOW, "--write-inventory", path, ...extra);
+
+  it("a directory that does not exist", async () => {
+    dir = tempDir();
+    const path = join(dir, "no/such/dir/x.json");
+    for (const extra of [[], ["--json"]]) {
+      const result = await save(path, ...extra);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `nodepool plan: cannot write the inventory to ${path}: the directory ${join(dir, "no/such/dir")} does not exist\n`,
+      );
+      assert.equal(
+        result.stdout,
+        "",
+        "no plan is printed: the run failed (and --json prints no half result)",
+      );
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it("a path that is a directory, or under a file", async () => {
+    dir = tempDir();
+    const isDir = await save(dir);
+    assert.equal(isDir.code, 1);
+    assert.equal(isDir.stderr, `nodepool plan: cannot write the inventory to ${dir}: it is a directory\n`);
+    writeFileSync(join(dir, "file"), "x");
+    const underFile = await save(join(dir, "file/x.json"));
+    assert.equal(underFile.code, 1);
+    assert.match(
+      underFile.stderr,
+      /^nodepool plan: cannot write the inventory to .*file\/x\.json: .*file is not a directory\n$/,
+    );
+    assert.deepEqual(readdirSync(dir), ["file"]);
+  });
+
+  it("a directory it may not write in", async () => {
+    dir = tempDir();
+    const locked = join(dir, "locked");
+    mkdirSync(locked);
+    chmodSync(locked, 0o555);
+    // root may write anywhere but sysfs.
+    const where = process.getuid?.() === 0 ? "/sys" : locked;
+    const result = await save(join(where, "x.json"));
+    chmodSync(locked, 0o755);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `nodepool plan: cannot write the inventory to ${join(where, "x.json")}: permission denied in ${where}\n`,
+    );
+    assert.equal(result.stdout, "");
+    assert.deepEqual(readdirSync(locked), []);
+  });
+
+  it("a symbolic link to nowhere is refused, not followed", async () => {
+    dir = tempDir();
+    symlinkSync("nowhere.json", join(dir, "x.json"));
+    const result = await save(join(dir, "x.json"));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /: it is a symbolic link to a file that does not exist\n$/);
+    assert.deepEqual(readdirSync(dir), ["x.json"]);
+  });
+
+  it("writes the whole inventory, over an old one, leaving no temporary file", async () => {
+    dir = tempDir();
+    const path = join(dir, "x.json");
+    writeFileSync(path, "old");
+    const result = await save(path, "--json");
+    assert.equal(result.code, 0, result.stderr);
+    JSON.parse(result.stdout);
+    assert.deepEqual(JSON.parse(readFileSync(path, "utf8")), JSON.parse(readFileSync(SEED, "utf8")));
+    assert.deepEqual(readdirSync(dir), ["x.json"]);
   });
 });

@@ -1,6 +1,6 @@
 // `nodepool plan`: what the next reconcile would do, and why. It reads every provider's live
 // inventory, or an inventory JSON file (docs/inventory.md) with --inventory.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { withConfigFile, withJson, type Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson } from "../io.js";
@@ -13,6 +13,7 @@ import type { Inventory } from "../../plan/inventory.js";
 import type { LoadedConfig } from "../../config/definition.js";
 import type { Io } from "../io.js";
 import { loadLiveInventory } from "../live-inventory.js";
+import { writeAtomically } from "../../git/atomic-write.js";
 import { wholeNumber } from "../numbers.js";
 
 interface PlanArgs {
@@ -60,8 +61,14 @@ export const planCommand: Command<PlanArgs> = {
         ? await liveInputs(args.file, now, io)
         : fileInputs(args.file, args.inventory, io);
     if (typeof inputs === "number") return inputs;
-    if (args.writeInventory)
-      writeFileSync(args.writeInventory, `${JSON.stringify(inputs.inventory, null, 2)}\n`);
+    if (args.writeInventory !== undefined) {
+      // Before the plan is printed: a failed save is the run's result, and stdout stays empty.
+      const saved = writeAtomically(args.writeInventory, `${JSON.stringify(inputs.inventory, null, 2)}\n`);
+      if (!saved.ok) {
+        io.err(`nodepool plan: cannot write the inventory to ${args.writeInventory}: ${saved.error}`);
+        return EXIT.failed;
+      }
+    }
     const result = plan(inputs.config, inputs.inventory, now);
     if (args.json) printJson(io, result);
     else io.out(formatPlan(result).join("\n"));
