@@ -87,6 +87,13 @@ export interface ClaimRequest {
   staleClaimSeconds?: number;
   /** Only this server: how an operator's release/hold/delete takes a ready node's lock. */
   serverId?: string;
+  /**
+   * The state written to Nova once the port is won: in-use for a job; deleting for a round
+   * that fences a node it is about to delete (fence.ts), so it is never in-use by nobody.
+   */
+  mirrorState?: "in-use" | "deleting";
+  /** Also lock a node still booting (BUILD): a fence must, since it may be ACTIVE any moment. */
+  acceptBooting?: boolean;
 }
 
 /**
@@ -98,10 +105,15 @@ export function wonUpdate(revisionRead: number, revisionAnswered: number): boole
   return revisionAnswered === revisionRead + 1;
 }
 
-export function isReadyNode(server: NovaServer, provider: string, label: string): boolean {
+export function isReadyNode(
+  server: NovaServer,
+  provider: string,
+  label: string,
+  acceptBooting = false,
+): boolean {
   const meta = server.metadata ?? {};
   return (
-    server.status === "ACTIVE" &&
+    (server.status === "ACTIVE" || (acceptBooting && server.status === "BUILD")) &&
     meta[META.kind] === "node" &&
     meta[META.provider] === provider &&
     meta[META.label] === label &&
@@ -139,7 +151,7 @@ export async function claimInProvider(
   const ready = (request.order ?? randomShuffle)(
     servers.value.filter(
       (s) =>
-        isReadyNode(s, provider, request.label) &&
+        isReadyNode(s, provider, request.label, request.acceptBooting) &&
         (request.serverId === undefined || s.id === request.serverId),
     ),
   );
@@ -199,14 +211,18 @@ export async function claimInProvider(
     // Won the port. The list may be stale: the planner may have marked the node for deletion,
     // an operator held it, or it is gone. Then give the port back and try the next one.
     const fresh = await clients.nova.showServer(server.id);
-    if (!fresh.ok || fresh.value === undefined || !isReadyNode(fresh.value, provider, request.label)) {
+    if (
+      !fresh.ok ||
+      fresh.value === undefined ||
+      !isReadyNode(fresh.value, provider, request.label, request.acceptBooting)
+    ) {
       skipped.push(`${server.name}: ${fresh.ok ? (fresh.value ? "no longer ready" : "gone") : "unreadable"}`);
       await giveBack(clients, port.id, claim, port.description ?? "");
       continue;
     }
     // Mirror it where people, node-list and the planner look.
     const marked = await clients.nova.setServerMetadata(server.id, {
-      [META.state]: "in-use",
+      [META.state]: request.mirrorState ?? "in-use",
       [META.claimedBy]: request.claimer,
       [META.stateChangedAt]: String(request.now),
     });

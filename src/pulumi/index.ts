@@ -17,6 +17,7 @@ const outputs = await runProgram(
     imagesFile: resolve(projectDir, config.get("imagesFile") ?? "images.yaml"),
     stack: `${pulumi.getProject()}/${pulumi.getStack()}`,
     snapshotPollSeconds: config.getNumber("snapshotPollSeconds"),
+    preview: pulumi.runtime.isDryRun(),
   }),
 );
 

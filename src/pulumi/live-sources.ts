@@ -1,5 +1,6 @@
 // The real world for the program: images.yaml from disk, clouds from clouds.yaml, the clock.
 import { loadConfig } from "../config/load.js";
+import { fenceNodes } from "../nodes/fence.js";
 import { openProvider } from "../openstack/clients.js";
 import { readInventory } from "../openstack/inventory.js";
 import type { ProviderConfig } from "../config/schema.js";
@@ -10,6 +11,8 @@ export function liveSources(options: {
   imagesFile: string;
   stack: string;
   snapshotPollSeconds?: number;
+  /** `pulumi preview`: read and plan only, change nothing in the cloud. */
+  preview: boolean;
 }): ProgramSources {
   // Each provider's cloud is resolved once: its clients read the inventory, and its
   // credentials go to the snapshot provider.
@@ -32,5 +35,18 @@ export function liveSources(options: {
     },
     now: () => Math.floor(Date.now() / 1000),
     snapshotPollSeconds: options.snapshotPollSeconds,
+    // A preview changes nothing, so it fences nothing (its plan may show deletes a claim beats).
+    fenceNodes: options.preview
+      ? undefined
+      : (config, nodes) =>
+          fenceNodes(
+            (name) => {
+              const clients = open(config.providers.find((p) => p.name === name)!);
+              return clients.ok ? ok(clients.value) : err(clients.error.message);
+            },
+            nodes,
+            `nodepool-round ${options.stack}`,
+            Math.floor(Date.now() / 1000),
+          ),
   };
 }

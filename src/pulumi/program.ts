@@ -6,7 +6,9 @@ import type { LoadedConfig } from "../config/definition.js";
 import { formatIssue, type LocatedIssue } from "../config/issues.js";
 import type { Result } from "../core/result.js";
 import type { CloudConfig } from "../openstack/clouds-config.js";
-import type { Inventory } from "../plan/inventory.js";
+import type { FenceOutcome } from "../nodes/fence.js";
+import { nodesToFence } from "../plan/fence.js";
+import type { Inventory, PoolNode } from "../plan/inventory.js";
 import { plan as makePlan } from "../plan/plan.js";
 import type { Plan } from "../plan/types.js";
 import { NodepoolProvider } from "./components/provider.js";
@@ -25,7 +27,15 @@ export interface ProgramSources {
   snapshotPollSeconds?: number;
   /** Options for each provider's component (tests pass transformations to watch resources). */
   providerOptions?: ComponentResourceOptions;
+  /**
+   * Take the nodes this round deletes away from claims before anything is declared
+   * (src/nodes/fence.ts). Absent in a preview, which must change nothing in the cloud.
+   */
+  fenceNodes?: (config: LoadedConfig, nodes: PoolNode[]) => Promise<FenceOutcome>;
 }
+
+/** Plans made before the round gives up: each one after jobs claimed nodes it meant to delete. */
+export const MAX_FENCE_ATTEMPTS = 3;
 
 export class RefusedToPlan extends Error {}
 
@@ -33,29 +43,48 @@ function refuse(lines: string[]): never {
   throw new RefusedToPlan(`nodepool declares nothing this run:\n  ${lines.join("\n  ")}`);
 }
 
-/** Decide, or refuse. Nothing is declared until this has returned. */
+/**
+ * Decide, or refuse. Nothing is declared until this has returned. In an `up`, every node the
+ * plan deletes that a job could still claim is fenced first; if a job got one of them since
+ * the read, the plan is made again from a fresh inventory, which keeps that node.
+ */
 export async function decide(
   sources: ProgramSources,
 ): Promise<{ config: LoadedConfig; plan: Plan; clouds: Record<string, CloudConfig> }> {
   const loaded = sources.loadConfig();
   if (!loaded.ok) refuse(loaded.error.map(formatIssue));
   const config = loaded.value;
-  const inventory = await sources.readInventory(config);
-  const plan = makePlan(config, inventory, sources.now());
-  const problems = [
-    ...plan.unreadable.map(
-      (u) => `provider ${u.provider} could not be read, so nothing may change anywhere: ${u.error}`,
-    ),
-    ...plan.errors.map((e) => `${e.path ? `${e.path}: ` : ""}${e.message}`),
-  ];
   const clouds: Record<string, CloudConfig> = {};
+  const cloudProblems: string[] = [];
   for (const provider of config.providers) {
     const cloud = sources.cloudFor(config, provider.name);
     if (cloud.ok) clouds[provider.name] = cloud.value;
-    else problems.push(`provider ${provider.name}: ${cloud.error}`);
+    else cloudProblems.push(`provider ${provider.name}: ${cloud.error}`);
   }
-  if (problems.length > 0) refuse(problems);
-  return { config, plan, clouds };
+  for (let attempt = 1; ; attempt++) {
+    const inventory = await sources.readInventory(config);
+    const plan = makePlan(config, inventory, sources.now());
+    const problems = [
+      ...plan.unreadable.map(
+        (u) => `provider ${u.provider} could not be read, so nothing may change anywhere: ${u.error}`,
+      ),
+      ...plan.errors.map((e) => `${e.path ? `${e.path}: ` : ""}${e.message}`),
+      ...cloudProblems,
+    ];
+    if (problems.length > 0) refuse(problems);
+    const doomed = sources.fenceNodes ? nodesToFence(plan, inventory, sources.stack) : [];
+    if (doomed.length === 0) return { config, plan, clouds };
+    const fence = await sources.fenceNodes!(config, doomed);
+    if (fence.lost.length === 0 && fence.errors.length === 0) return { config, plan, clouds };
+    if (attempt === MAX_FENCE_ATTEMPTS) {
+      refuse([
+        `nodes this round would delete kept changing hands while it fenced them (${attempt} plans):`,
+        ...fence.lost.map((l) => `${l.provider}/${l.name}: ${l.why}`),
+        ...fence.errors,
+        "nothing was deleted; the next round tries again",
+      ]);
+    }
+  }
 }
 
 export async function runProgram(sources: ProgramSources): Promise<StackOutputs> {
