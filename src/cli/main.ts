@@ -42,7 +42,9 @@ function withoutCamelCaseEchoes(message: string): string {
   return `${typed.length === 1 ? "Unknown argument" : "Unknown arguments"}: ${typed.join(", ")}`;
 }
 
-const COMMANDS: (Command<never> | CommandGroup)[] = [
+type Entry = Command<never> | CommandGroup;
+
+const COMMANDS: Entry[] = [
   validateCommand,
   planCommand,
   imageListCommand,
@@ -54,7 +56,78 @@ const COMMANDS: (Command<never> | CommandGroup)[] = [
   unpinCommand,
 ];
 
+const HELP_FLAGS = ["--help", "-h"];
+
+/** The names an entry answers to: `revert <image>` → ["revert"]. */
+const namesOf = (entry: Entry): string[] => [entry.command].flat().map((command) => command.split(" ")[0]!);
+
+/**
+ * The words of argv that are not options, read as yargs reads them before it knows a
+ * command's options: a flag without `=` takes the next word as its value, but for --help,
+ * -h and --no-….
+ */
+function commandWords(argv: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") break;
+    if (!arg.startsWith("-") || arg === "-") {
+      words.push(arg);
+      continue;
+    }
+    const takesValue = !arg.includes("=") && !HELP_FLAGS.includes(arg) && !arg.startsWith("--no-");
+    if (takesValue && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("-")) i++;
+  }
+  return words;
+}
+
+interface UnknownCommand {
+  /** As the message names it: `reconcile`, `node clam`. */
+  word: string;
+  typed: string;
+  known: string[];
+}
+
+/**
+ * The command word that names no command, and the names it could have been. Checked before
+ * yargs runs: with --help, yargs would print the main help and exit 0 for any word, so
+ * `nodepool reconcile --help` would pass for a check that the command exists.
+ */
+function unknownCommand(argv: readonly string[]): UnknownCommand | undefined {
+  const [first, second] = commandWords(argv);
+  if (first === undefined) return undefined;
+  const entry = COMMANDS.find((candidate) => namesOf(candidate).includes(first));
+  if (entry === undefined) return { word: first, typed: first, known: COMMANDS.flatMap(namesOf) };
+  if (!("subcommands" in entry) || second === undefined) return undefined;
+  const known = entry.subcommands.flatMap(namesOf);
+  return known.includes(second) ? undefined : { word: `${first} ${second}`, typed: second, known };
+}
+
+/** yargs' own did-you-mean (recommendCommands) for `word` among `known`, if it has one. */
+function didYouMean(word: string, known: readonly string[]): string | undefined {
+  let suggestion: string | undefined;
+  const finder = yargs([word])
+    .exitProcess(false)
+    .recommendCommands()
+    .fail((message) => {
+      suggestion = message;
+    });
+  for (const name of known) finder.command(name, false);
+  finder.parse();
+  return suggestion;
+}
+
+function usageError(message: string, io: Io): number {
+  io.err(`nodepool: ${message}\nRun \`nodepool --help\` for usage.`);
+  return EXIT.usage;
+}
+
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const unknown = unknownCommand(argv);
+  if (unknown !== undefined) {
+    const suggestion = didYouMean(unknown.typed, unknown.known);
+    return usageError(`Unknown command: ${unknown.word}${suggestion ? `. ${suggestion}` : ""}`, io);
+  }
   let exitCode: number = EXIT.ok;
   const cli = yargs()
     .scriptName("nodepool")
@@ -64,8 +137,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         "The reconcile itself is `pulumi up`; these commands inspect and steer it.",
     )
     .strict()
-    .demandCommand(1, "Name a command (see the list above).")
-    .recommendCommands()
+    .demandCommand(1, "Name a command.")
     .help()
     .alias("help", "h")
     .version(false)
@@ -76,11 +148,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // Throwing stops yargs from running the handler after a usage error.
       throw new UsageError(readableUsage(message ?? error?.message ?? "wrong usage"));
     });
-  const register = (parent: Argv, entry: Command<never> | CommandGroup): void => {
+  const register = (parent: Argv, entry: Entry): void => {
     if ("subcommands" in entry) {
       parent.command(entry.command, entry.describe, (group) => {
         for (const sub of entry.subcommands) register(group, sub);
-        return group.demandCommand(1, `Name a \`${entry.command}\` command (see the list above).`);
+        const names = entry.subcommands.flatMap(namesOf).join(", ");
+        return group.demandCommand(1, `Name a \`${entry.command}\` command: ${names}.`);
       });
       return;
     }
@@ -103,8 +176,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`nodepool: ${error.message}\nRun \`nodepool --help\` for usage.`);
-    return EXIT.usage;
+    return usageError(error.message, io);
   }
   if (help !== "") io.out(help);
   return exitCode;

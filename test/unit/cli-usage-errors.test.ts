@@ -275,3 +275,42 @@ describe("plan --write-inventory to a place it cannot write (exit 1, nothing hal
     assert.deepEqual(readdirSync(dir), ["x.json"]);
   });
 });
+
+describe("an unknown command is a usage error (exit 2), even with --help", () => {
+  it("names it, with yargs' did-you-mean when it has one", async () => {
+    for (const [args, message] of [
+      [["no-such-command", "--help"], "Unknown command: no-such-command"],
+      [["no-such-command"], "Unknown command: no-such-command"],
+      [["reconcile", "-h"], "Unknown command: reconcile"],
+      [["imagelist", "--help"], "Unknown command: imagelist. Did you mean image-list?"],
+      [["imagelist"], "Unknown command: imagelist. Did you mean image-list?"],
+      [["node", "no-such", "--help"], "Unknown command: node no-such"],
+      [["node", "clam", "L"], "Unknown command: node clam. Did you mean claim?"],
+    ] as const) {
+      const result = await run(...args);
+      assert.equal(result.code, 2, args.join(" "));
+      assert.equal(result.stdout, "", `${args.join(" ")} prints no help`);
+      assert.equal(result.stderr, `nodepool: ${message}\nRun \`nodepool --help\` for usage.\n`);
+    }
+  });
+
+  it("the bin exits 2 for `nodepool no-such-command --help`", () => {
+    const bin = runBin(["no-such-command", "--help"]);
+    assert.equal(bin.status, 2);
+    assert.equal(bin.stdout, "");
+    assert.match(bin.stderr, /^nodepool: Unknown command: no-such-command\n/);
+  });
+
+  it("while --help of every real command still prints its help and exits 0", async () => {
+    for (const words of [[], ["node"], ...COMMAND_LINES.map((line) => line.command)]) {
+      for (const help of ["--help", "-h"]) {
+        const result = await run(...words, help);
+        assert.equal(result.code, 0, `${words.join(" ")} ${help}: ${result.stderr}`);
+        assert.ok(result.stdout.startsWith(`nodepool ${words.join(" ")}`.trimEnd()), result.stdout);
+      }
+    }
+    // Options before the command are read as yargs reads them.
+    const before = await run("-f", "images.yaml", "validate");
+    assert.equal(before.code, 0, before.stderr);
+  });
+});
