@@ -1,6 +1,6 @@
 // The git repository that holds images.yaml: where it is, what HEAD is, whether the file is
 // clean and git is free. Every rollback command checks these before it writes anything.
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
 import { err, ok, type Result } from "../core/result.js";
@@ -35,7 +35,9 @@ export function gitMessage(error: unknown): string {
 /** The repository containing `file`, for a person to be told what to do when there is none. */
 export async function openRepository(file: string): Promise<Result<Repository, string>> {
   const dir = dirname(file);
-  if (!existsSync(dir)) return err(`${dir} does not exist`);
+  if (!isDirectory(dir)) {
+    return err(`${file}: cannot read the file: ${dir} is not a directory that exists`);
+  }
   // GIT_DIR & co. are stripped by simple-git's environment guard: the file's place decides.
   const git = strictGit(dir);
   try {
@@ -56,11 +58,45 @@ function notARepository(file: string): string {
   );
 }
 
-/** `file` as git names it inside the repository (forward slashes). */
+/** `file` as git names it inside the repository (forward slashes); it must exist. */
 export function pathInRepository(repo: Repository, file: string): Result<string, string> {
-  const path = relative(repo.root, realpathSync(file));
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch (error) {
+    return err(unreadable(file, error));
+  }
+  const path = relative(repo.root, real);
   if (path.startsWith("..")) return err(`${file} is outside the repository at ${repo.root}`);
   return ok(path.split(sep).join("/"));
+}
+
+/** Why `file` cannot be read, in the words `nodepool validate` uses. */
+function unreadable(file: string, error: unknown): string {
+  if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+    return `${file}: cannot read the file: ${(error as Error).message}`;
+  }
+  const link = linkTarget(file);
+  return link === undefined
+    ? `${file}: cannot read the file (does it exist?)`
+    : `${file}: cannot read the file: it is a symbolic link to ${link}, which does not exist`;
+}
+
+/** What `file` points at, if it is a symbolic link. */
+function linkTarget(file: string): string | undefined {
+  try {
+    return lstatSync(file).isSymbolicLink() ? readlinkSync(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export interface Head {

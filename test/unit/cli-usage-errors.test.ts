@@ -18,7 +18,7 @@ import { afterEach, describe, it } from "node:test";
 import { main } from "../../src/cli/main.js";
 import { parseWholeNumber } from "../../src/cli/numbers.js";
 import { captureIo } from "../support/capture-io.js";
-import { IMAGE } from "../support/git-repo.js";
+import { IMAGE, makeRepo, PREVIOUS, type TempRepo } from "../support/git-repo.js";
 
 const SEED = "test/fixtures/inventory/seed.json";
 const NOW = "1394516968";
@@ -312,5 +312,55 @@ describe("an unknown command is a usage error (exit 2), even with --help", () =>
     // Options before the command are read as yargs reads them.
     const before = await run("-f", "images.yaml", "validate");
     assert.equal(before.code, 0, before.stderr);
+  });
+});
+
+describe("a missing images.yaml or one that is a dangling symlink, in a git repo (exit 1)", () => {
+  let repo: TempRepo;
+  afterEach(() => repo?.cleanup());
+
+  const COMMANDS = [
+    ["revert", IMAGE],
+    ["pin", IMAGE, String(PREVIOUS)],
+    ["unpin", IMAGE],
+    ["delete-image", "5d41402a"],
+  ];
+
+  it("each rollback command names the file and changes nothing", async () => {
+    repo = makeRepo();
+    const missing = join(repo.repo, "missing.yaml");
+    const dangling = join(repo.repo, "dangling.yaml");
+    symlinkSync("nowhere.yaml", dangling);
+    const head = repo.head();
+    for (const command of COMMANDS) {
+      for (const dryRun of [[], ["--dry-run"]]) {
+        const gone = await run(...command, "-f", missing, "-i", repo.inventoryFile, ...dryRun);
+        assert.equal(gone.code, 1, `${command[0]}: ${gone.stderr}`);
+        assert.equal(
+          gone.stderr,
+          `nodepool ${command[0]}: ${missing}: cannot read the file (does it exist?)\n`,
+        );
+        const link = await run(...command, "-f", dangling, "-i", repo.inventoryFile, ...dryRun);
+        assert.equal(link.code, 1, `${command[0]}: ${link.stderr}`);
+        assert.equal(
+          link.stderr,
+          `nodepool ${command[0]}: ${dangling}: cannot read the file: it is a symbolic link to nowhere.yaml, which does not exist\n`,
+        );
+      }
+    }
+    assert.equal(repo.head(), head);
+    assert.equal(repo.git("status", "--porcelain"), "?? dangling.yaml\n");
+  });
+
+  it("a file in a directory that does not exist, or under a file", async () => {
+    repo = makeRepo();
+    for (const file of [join(repo.repo, "no/such/images.yaml"), join(repo.file, "images.yaml")]) {
+      const result = await run("unpin", IMAGE, "-f", file);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(`^nodepool unpin: ${file}: cannot read the file: .* is not a directory that exists\n$`),
+      );
+    }
   });
 });
