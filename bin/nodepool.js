@@ -4,5 +4,12 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../src/cli/main.ts");
+const { main, reportInternalError } = await import("../src/cli/main.ts");
+// What escapes main() (an error in a callback, say) is still one line, not a stack trace.
+process.on("uncaughtException", (error) => process.exit(reportInternalError(error)));
+// A reader that stops early (`nodepool image-list | head -1`) closes the pipe: the rest of the
+// output is not wanted, so it is dropped rather than reported.
+process.stdout.on("error", (error) => {
+  if (error.code !== "EPIPE") throw error;
+});
 process.exitCode = await main(process.argv.slice(2));

@@ -117,12 +117,38 @@ function didYouMean(word: string, known: readonly string[]): string | undefined 
   return suggestion;
 }
 
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  try {
+    return await parseAndRun(argv, io);
+  } catch (error) {
+    return reportInternalError(error, io);
+  }
+}
+
+/**
+ * The last resort for what no command foresaw: one line, not a stack trace, for the user;
+ * the stack with NODEPOOL_DEBUG=1. Exit 1 (the work failed).
+ */
+export function reportInternalError(
+  error: unknown,
+  io: Pick<Io, "err"> = processIo,
+  debug = process.env.NODEPOOL_DEBUG === "1",
+): number {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ");
+  if (debug && error instanceof Error && error.stack) io.err(error.stack);
+  else
+    io.err(
+      `nodepool: internal error: ${message} (this is a bug; rerun with NODEPOOL_DEBUG=1 for the stack trace)`,
+    );
+  return EXIT.failed;
+}
+
 function usageError(message: string, io: Io): number {
   io.err(`nodepool: ${message}\nRun \`nodepool --help\` for usage.`);
   return EXIT.usage;
 }
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+async function parseAndRun(argv: string[], io: Io): Promise<number> {
   const unknown = unknownCommand(argv);
   if (unknown !== undefined) {
     const suggestion = didYouMean(unknown.typed, unknown.known);

@@ -1,7 +1,7 @@
 // Issue 11, part 3: every user mistake ends in one clear message and the README's exit code
 // (1 invalid input or failed work, 2 wrong usage, 4 a cloud unreadable), never a stack trace.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   mkdirSync,
@@ -15,13 +15,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
-import { main } from "../../src/cli/main.js";
+import { main, reportInternalError } from "../../src/cli/main.js";
 import { parseWholeNumber } from "../../src/cli/numbers.js";
 import { captureIo } from "../support/capture-io.js";
 import { IMAGE, makeRepo, PREVIOUS, type TempRepo } from "../support/git-repo.js";
 
 const SEED = "test/fixtures/inventory/seed.json";
 const NOW = "1394516968";
+const STACK_FRAME = /^\s+at /m;
 
 async function run(...args: string[]) {
   const io = captureIo();
@@ -362,5 +363,53 @@ describe("a missing images.yaml or one that is a dangling symlink, in a git repo
         new RegExp(`^nodepool unpin: ${file}: cannot read the file: .* is not a directory that exists\n$`),
       );
     }
+  });
+});
+
+describe("the last-resort guard", () => {
+  const LINE =
+    "nodepool: internal error: boom (this is a bug; rerun with NODEPOOL_DEBUG=1 for the stack trace)\n";
+
+  it("turns an unexpected exception into one line and exit 1", () => {
+    const io = captureIo();
+    assert.equal(reportInternalError(new TypeError("boom"), io, false), 1);
+    assert.equal(io.stderr(), LINE);
+  });
+
+  it("prints the stack with NODEPOOL_DEBUG=1", () => {
+    const io = captureIo();
+    assert.equal(reportInternalError(new TypeError("boom"), io, true), 1);
+    assert.match(io.stderr(), /^TypeError: boom\n/);
+    assert.match(io.stderr(), STACK_FRAME);
+  });
+
+  it("main() applies it to what a command throws", async () => {
+    const io = captureIo();
+    const throwing = {
+      ...io,
+      out: () => {
+        throw new Error("boom");
+      },
+    };
+    const saved = process.env.NODEPOOL_DEBUG;
+    delete process.env.NODEPOOL_DEBUG;
+    try {
+      assert.equal(await main(["validate"], throwing), 1);
+    } finally {
+      if (saved !== undefined) process.env.NODEPOOL_DEBUG = saved;
+    }
+    assert.equal(io.stderr(), LINE);
+  });
+
+  it("a reader that closes the pipe early (| head) gets no EPIPE stack trace", async () => {
+    const child = spawn(process.execPath, ["bin/nodepool.js", "plan", "-i", SEED, "--now", NOW, "--json"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    assert.equal(stderr, "");
+    assert.equal(code, 0);
   });
 });
