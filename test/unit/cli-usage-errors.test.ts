@@ -14,11 +14,12 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import { main, reportInternalError } from "../../src/cli/main.js";
 import { parseWholeNumber } from "../../src/cli/numbers.js";
 import { captureIo } from "../support/capture-io.js";
 import { IMAGE, makeRepo, PREVIOUS, type TempRepo } from "../support/git-repo.js";
+import { FAKE_PASSWORD, startFakeCloud, type FakeCloud } from "../support/openstack-fake.js";
 
 const SEED = "test/fixtures/inventory/seed.json";
 const NOW = "1394516968";
@@ -363,6 +364,122 @@ describe("a missing images.yaml or one that is a dangling symlink, in a git repo
         new RegExp(`^nodepool unpin: ${file}: cannot read the file: .* is not a directory that exists\n$`),
       );
     }
+  });
+});
+
+describe("--json: stdout holds one JSON document when there is a result, and nothing when there is none", () => {
+  let dir = "";
+  let fake: FakeCloud;
+  const saved = process.env.OS_CLIENT_CONFIG_FILE;
+  before(async () => {
+    fake = await startFakeCloud();
+    dir = tempDir();
+  });
+  after(async () => {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (saved === undefined) delete process.env.OS_CLIENT_CONFIG_FILE;
+    else process.env.OS_CLIENT_CONFIG_FILE = saved;
+  });
+
+  /** Both providers of the example images.yaml at `authUrl`. */
+  function cloudsAt(authUrl: string): void {
+    const auth = {
+      auth_url: authUrl,
+      username: "nodepool",
+      password: FAKE_PASSWORD,
+      project_name: "nodepool",
+    };
+    const cloud = { auth, region_name: "RegionOne" };
+    writeFileSync(
+      join(dir, "clouds.yaml"),
+      JSON.stringify({ clouds: { "hpcloud-az2": cloud, "rax-iad": cloud } }),
+    );
+    process.env.OS_CLIENT_CONFIG_FILE = join(dir, "clouds.yaml");
+  }
+
+  const invalidYaml = () => {
+    const file = join(dir, "invalid.yaml");
+    writeFileSync(file, "providers: 3\n");
+    return file;
+  };
+
+  const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
+
+  it("validate: its verdict, valid or not (even for a missing file)", async () => {
+    const valid = await run("validate", "--json");
+    assert.equal(valid.code, 0);
+    assert.equal(json(valid.stdout).valid, true);
+    for (const file of [invalidYaml(), join(dir, "missing.yaml")]) {
+      const invalid = await run("validate", "--json", "-f", file);
+      assert.equal(invalid.code, 1);
+      assert.equal(json(invalid.stdout).valid, false);
+    }
+  });
+
+  it("plan: the plan, with errors (1) or unread providers (4); nothing when an input is unreadable", async () => {
+    const planned = await run("plan", "--json", "-i", SEED, "--now", NOW);
+    assert.equal(planned.code, 0);
+    assert.ok(Array.isArray(json(planned.stdout).providers));
+    cloudsAt("http://127.0.0.1:1/v3");
+    const unread = await run("plan", "--json", "--now", NOW);
+    assert.equal(unread.code, 4);
+    assert.equal((json(unread.stdout).unreadable as unknown[]).length, 2);
+    for (const args of [
+      ["-i", join(dir, "missing.json")],
+      ["-i", SEED, "-f", invalidYaml()],
+      ["-i", SEED, "--write-inventory", join(dir, "no/x.json")],
+    ]) {
+      const failed = await run("plan", "--json", "--now", NOW, ...args);
+      assert.equal(failed.code, 1, args.join(" "));
+      assert.equal(failed.stdout, "", args.join(" "));
+      assert.notEqual(failed.stderr, "");
+    }
+  });
+
+  it("image-list and node-list: the list, also with unread providers (4); nothing for a bad images.yaml", async () => {
+    for (const [command, key] of [
+      ["image-list", "images"],
+      ["node-list", "nodes"],
+    ] as const) {
+      cloudsAt(`${fake.url}/v3`);
+      const listed = await run(command, "--json");
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.deepEqual(json(listed.stdout), { [key]: [], unreadable: [] });
+      cloudsAt("http://127.0.0.1:1/v3");
+      const unread = await run(command, "--json");
+      assert.equal(unread.code, 4);
+      assert.equal((json(unread.stdout).unreadable as unknown[]).length, 2);
+      for (const args of [
+        ["-f", invalidYaml()],
+        ["--provider", "nope"],
+      ]) {
+        const failed = await run(command, "--json", ...args);
+        assert.ok(failed.code === 1 || failed.code === 2, `${command} ${args.join(" ")}: ${failed.code}`);
+        assert.equal(failed.stdout, "");
+        assert.notEqual(failed.stderr, "");
+      }
+    }
+  });
+
+  it("node claim/release/hold/delete: nothing when no node was claimed or marked", async () => {
+    cloudsAt(`${fake.url}/v3`);
+    const none = await run("node", "claim", "devstack-precise", "--json");
+    assert.equal(none.code, 3, none.stderr);
+    assert.equal(none.stdout, "");
+    for (const verb of ["release", "hold", "delete"]) {
+      const unknown = await run("node", verb, "nope", "--json");
+      assert.equal(unknown.code, 1, unknown.stderr);
+      assert.equal(unknown.stdout, "");
+      assert.match(unknown.stderr, new RegExp(`^nodepool node ${verb}: no node "nope"`));
+    }
+    cloudsAt("http://127.0.0.1:1/v3");
+    const refused = await run("node", "claim", "devstack-precise", "--json");
+    assert.equal(refused.code, 4);
+    assert.equal(refused.stdout, "");
+    const bad = await run("node", "claim", "devstack-precise", "--json", "-f", invalidYaml());
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stdout, "");
   });
 });
 
