@@ -1,5 +1,5 @@
-// Glance v2 images: list (paginated, filtered by our properties), show, create + upload,
-// property updates (JSON-patch) and delete.
+// Glance v2 images: list (paginated, filtered by our properties, hidden ones on request),
+// show, create + upload, property updates (JSON-patch) and delete.
 import { ok, type Result } from "../core/result.js";
 import type { OpenStackError } from "./errors.js";
 import { absentOn404, DEFAULT_PAGE_SIZE, query, requestJson } from "./responses.js";
@@ -62,8 +62,28 @@ export function glanceClient(session: Session) {
     return ok(images);
   }
 
+  /**
+   * Every matching image, hidden ones too. Glance (API 2.7+) leaves images with os_hidden=true
+   * out of a listing unless asked for them alone (os_hidden=true), and has no "both". The
+   * hidden ones are listed before and after the others, so an image whose os_hidden is
+   * flipped once while we read (an operator hiding or unhiding it) is in one of the lists.
+   */
+  async function listImagesWithHidden(
+    options: ImageListOptions = {},
+  ): Promise<Result<GlanceImage[], OpenStackError>> {
+    const hidden = { ...options, filters: { ...options.filters, os_hidden: "true" } };
+    const byId = new Map<string, GlanceImage>();
+    for (const list of [hidden, options, hidden]) {
+      const images = await listImages(list);
+      if (!images.ok) return images;
+      for (const image of images.value) if (!byId.has(image.id)) byId.set(image.id, image);
+    }
+    return ok([...byId.values()]);
+  }
+
   return {
     listImages,
+    listImagesWithHidden,
 
     async showImage(id: string): Promise<Result<GlanceImage | undefined, OpenStackError>> {
       return absentOn404(

@@ -14,18 +14,23 @@ import {
 import { imageProperties, type GlanceImage } from "./glance.js";
 import { serverIp, type NovaServer } from "./nova.js";
 
-/** Glance status → build state: only "active" is usable; queued/saving/importing are still coming. */
+/**
+ * Glance status → build state: only "active" is usable; queued/saving/importing are still
+ * coming; "deactivated" is an admin's reversible hold on the image, kept as such.
+ */
 export function imageState(glanceStatus: string): ImageState {
   switch (glanceStatus) {
     case "active":
       return "ready";
+    case "deactivated":
+      return "deactivated";
     case "queued":
     case "saving":
     case "uploading":
     case "importing":
       return "building";
     default:
-      // killed, deleted, pending_delete, deactivated: never usable again.
+      // killed, deleted, pending_delete: never usable again.
       return "failed";
   }
 }

@@ -2,8 +2,9 @@
 // Providers are read concurrently, each under its own deadline: a slow or broken one is
 // reported unreadable with its error and never delays or hides the others. So is one whose
 // server list has servers Nova could not describe (a partial answer: never read as complete).
-// Per provider the calls are constant: one Glance image list, one Nova server list and, when
-// there are ready nodes, one Neutron port list (plus their pages), never one call per item.
+// Per provider the calls are constant: three Glance image lists (hidden, the rest, hidden
+// again), one Nova server list and, when there are ready nodes, one Neutron port list (plus
+// their pages), never one call per item.
 import type { ProviderConfig } from "../config/schema.js";
 import { META } from "../core/metadata.js";
 import type { Result } from "../core/result.js";
@@ -85,8 +86,8 @@ async function readProvider(
 ): Promise<ProviderInventory> {
   const name = provider.name;
   const [images, servers] = await Promise.all([
-    // Glance filters on custom properties server-side.
-    clients.glance.listImages({
+    // Glance filters on custom properties server-side. Hidden snapshots are still ours.
+    clients.glance.listImagesWithHidden({
       filters: { [META.kind]: "image", [META.provider]: name },
       pageSize: options.pageSize,
     }),

@@ -3,7 +3,7 @@
 // silent fallback to the newest build: the operator asked for that exact version.
 import type { ImageBuild } from "./inventory.js";
 
-/** A ready build with its snapshot's id: the only kind nodes can boot from. */
+/** A ready build with its snapshot's id: the only kind nodes can boot from (not deactivated). */
 export type UsableBuild = ImageBuild & { cloudImageId: string };
 
 export type CurrentChoice =

@@ -14,7 +14,7 @@ const imageBuild = z
     provider: text,
     image: text,
     version,
-    state: z.enum(["building", "ready", "failed"]),
+    state: z.enum(["building", "ready", "failed", "deactivated"]),
     createdAt: seconds,
     cloudImageId: text.optional(),
     templateServerId: text.optional(),

@@ -1,8 +1,12 @@
 // What exists in each provider, as read from the cloud (or a JSON file): the planner's input.
 // Times are Unix seconds. Every item is something nodepool created and tagged (metadata.ts).
 
-/** building: snapshot not yet active; ready: active image; failed: the build broke or timed out. */
-export type ImageState = "building" | "ready" | "failed";
+/**
+ * building: snapshot not yet active; ready: active image; failed: the build broke or timed
+ * out; deactivated: an admin made its data unreadable, reversibly (often to investigate it):
+ * never booted from, never current, and never deleted by retention.
+ */
+export type ImageState = "building" | "ready" | "failed" | "deactivated";
 
 export interface ImageBuild {
   provider: string;

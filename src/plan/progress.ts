@@ -52,8 +52,11 @@ export function buildProgress(
   }
   for (const template of templates) {
     const state = stateOf.get(template.version);
-    if (state === "ready")
-      progress.deletedTemplates.push({ item: template, reason: `its snapshot ${template.version} is ready` });
+    if (state === "ready" || state === "deactivated")
+      progress.deletedTemplates.push({
+        item: template,
+        reason: `its snapshot ${template.version} is ${state}`,
+      });
     else if (state === "failed")
       progress.deletedTemplates.push({ item: template, reason: `build ${template.version} failed` });
     else if (template.state === "failed")

@@ -7,6 +7,9 @@
 // next version: when it becomes current, the old current becomes previous and stays. So a
 // revert (reject the current one) always has a ready build to fall back to.
 //
+// A deactivated build (Glance's reversible admin hold) is never usable, so never current, and
+// always kept: whoever deactivated it decides what happens to it.
+//
 // Nodes booted from a build do not protect it: Nova boots from a copy of the image, so a
 // server keeps running after its image is deleted from Glance.
 import type { ImageBuild } from "./inventory.js";
@@ -42,6 +45,11 @@ export function retainBuilds(input: RetentionInput): Retention {
 
   for (const build of input.builds) {
     if (input.decided.has(build.version)) continue;
+    // An admin's reversible hold, often an investigation: theirs to end, rejected or not.
+    if (build.state === "deactivated") {
+      retention.kept.set(build, ["deactivated"]);
+      continue;
+    }
     // Rejected means never use again, whatever state it is in; it cannot be current or pinned.
     if (input.rejected.has(build.version)) {
       retention.deleted.push({ item: build, reason: "rejected in images.yaml" });

@@ -100,7 +100,7 @@ export interface NewNode {
 }
 
 /** Why a build is kept; a build may have several. */
-export type KeepReason = "current" | "previous" | "pinned" | "newest" | "building" | "unsure";
+export type KeepReason = "current" | "previous" | "pinned" | "newest" | "building" | "unsure" | "deactivated";
 
 export interface ImagePlan {
   image: string;

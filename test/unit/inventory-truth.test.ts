@@ -10,9 +10,14 @@ import type { Inventory, ReadableProvider } from "../../src/plan/inventory.js";
 import { plan } from "../../src/plan/plan.js";
 import { Session } from "../../src/openstack/session.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { startFakeCloud, type FakeCloud, type FakeCloudOptions } from "../support/openstack-fake.js";
+import {
+  startFakeCloud,
+  type FakeCloud,
+  type FakeCloudOptions,
+  type Fault,
+} from "../support/openstack-fake.js";
 import { currentHash } from "../support/plan-inventory.js";
-import { providerPlan, reasonFor, targets } from "../support/plan-queries.js";
+import { imagePlan, keptVersions, providerPlan, reasonFor, targets } from "../support/plan-queries.js";
 
 const PROVIDER = "hpcloud-az2";
 const HOUR = 3600;
@@ -47,6 +52,10 @@ function readable(inventory: Inventory): ReadableProvider {
   assert.ok(entry.readable, `expected ${PROVIDER} readable, got: ${entry.readable ? "" : entry.error}`);
   return entry;
 }
+
+/** [version, state] of each build, oldest first: the order of Glance's lists does not matter. */
+const buildStates = (provider: ReadableProvider) =>
+  provider.images.map((b) => [b.version, b.state]).sort(([a], [b]) => Number(a) - Number(b));
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
@@ -194,5 +203,101 @@ describe("item 4: a partial server list makes the provider unreadable", () => {
       servers: [novaServer("stranger", "ACTIVE", {}), novaServer("stranger-off", "SHUTOFF", { owner: "ci" })],
     });
     assert.deepEqual(readable(inventory).nodes, []);
+  });
+});
+
+describe("item 5: hidden and deactivated images are kept", () => {
+  /**
+   * Glance's listing (API ≥ 2.7): images with os_hidden=true are left out unless asked for
+   * alone with os_hidden=true. `beforeList(n)` runs before the n-th image list request is
+   * answered (an operator acting while the inventory is read).
+   */
+  function glanceListing(
+    images: Record<string, unknown>[],
+    beforeList: (n: number) => void = () => {},
+  ): FakeCloudOptions["fault"] {
+    let lists = 0;
+    return (request): Fault | undefined => {
+      if (request.method !== "GET" || request.path !== "/image/v2/images") return undefined;
+      beforeList(++lists);
+      const hidden = request.query.get("os_hidden") === "true";
+      const filters = [...request.query].filter(([key]) => !["limit", "marker", "os_hidden"].includes(key));
+      const matching = images.filter(
+        (image) => image.os_hidden === hidden && filters.every(([key, value]) => image[key] === value),
+      );
+      return { status: 200, body: { images: matching } };
+    };
+  }
+
+  it("item 5: a current snapshot an operator hid is read, stays current and is kept", async () => {
+    const older = CURRENT - 26 * HOUR;
+    const images = [glanceImage(older), glanceImage(CURRENT, "active", true)];
+    const inventory = await read({ fault: glanceListing(images) });
+    assert.deepEqual(buildStates(readable(inventory)), [
+      [older, "ready"],
+      [CURRENT, "ready"],
+    ]);
+    const result = plan(config, inventory, NOW);
+    assert.equal(imagePlan(result).currentVersion, CURRENT);
+    assert.deepEqual(keptVersions(result), [older, CURRENT]);
+    assert.deepEqual(targets(result, "delete-image"), []);
+  });
+
+  it("item 5: an image an operator hides or unhides while the inventory is read is still seen", async () => {
+    for (const startsHidden of [false, true])
+      for (const flipBefore of [1, 2, 3]) {
+        const image = glanceImage(CURRENT, "active", startsHidden);
+        const flip = (n: number) => {
+          if (n === flipBefore) image.os_hidden = !image.os_hidden;
+        };
+        const inventory = await read({ fault: glanceListing([image], flip) });
+        assert.deepEqual(
+          readable(inventory).images.map((b) => b.version),
+          [CURRENT],
+          `hidden at first: ${startsHidden}, flipped before list request ${flipBefore}`,
+        );
+      }
+  });
+
+  it("item 5: deactivated builds are never current and never deleted by retention, even past keep or rejected", async () => {
+    const versions = [40, 30, 20, 10, 1].map((hoursAgo) => NOW - hoursAgo * HOUR);
+    const [oldest, older, previous, newestActive, newest] = versions as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const images = [
+      glanceImage(oldest, "deactivated"),
+      glanceImage(older),
+      glanceImage(previous),
+      glanceImage(newestActive),
+      glanceImage(newest, "deactivated"),
+    ];
+    const inventory = await read({ images });
+    assert.deepEqual(buildStates(readable(inventory)), [
+      [oldest, "deactivated"],
+      [older, "ready"],
+      [previous, "ready"],
+      [newestActive, "ready"],
+      [newest, "deactivated"],
+    ]);
+    const rejecting = configFromYaml(
+      seedYaml({
+        minReady: 1,
+        maxServers: 40,
+        extra: `rejected:\n  devstack-precise:\n    ${PROVIDER}: [${oldest}]\n`,
+      }),
+    );
+    const result = plan(rejecting, inventory, NOW);
+    assert.equal(imagePlan(result).currentVersion, newestActive);
+    assert.equal(imagePlan(result).previousVersion, previous);
+    // keep 2: the older active build goes; both deactivated ones stay, the rejected one too.
+    assert.deepEqual(targets(result, "delete-image"), [`devstack-precise ${older}`]);
+    assert.deepEqual(keptVersions(result), [oldest, previous, newestActive, newest]);
+    const reasons = (version: number) => imagePlan(result).kept.find((k) => k.version === version)?.reasons;
+    assert.deepEqual(reasons(oldest), ["deactivated"]);
+    assert.deepEqual(reasons(newest), ["deactivated"]);
   });
 });
