@@ -32,14 +32,22 @@ export type PortVerdict = "free" | "claimed" | "stale";
 
 /**
  * Whether a ready node's port may be claimed: free, or held by a claim old enough that its
- * claimer must have died before mirroring it in Nova. A claim without a readable time is
- * never taken over (it is not one of ours to judge).
+ * claimer must have died before mirroring it in Nova. `writtenAt` is when the port was last
+ * updated on the cloud's clock (Neutron's updated_at), with `now` on the cloud's clock too:
+ * then no claimer's own clock matters (core/cloud-clock.ts). Without it the claim's own time
+ * is used. A claim without a readable time is never taken over (it is not ours to judge).
  */
-export function portVerdict(description: string | undefined, now: number, staleAfter: number): PortVerdict {
+export function portVerdict(
+  description: string | undefined,
+  now: number,
+  staleAfter: number,
+  writtenAt?: number,
+): PortVerdict {
   const claim = parseClaim(description);
   if (claim === undefined) return "free";
-  if (claim.at === undefined) return "claimed";
-  return now - claim.at >= staleAfter ? "stale" : "claimed";
+  const at = writtenAt ?? claim.at;
+  if (at === undefined) return "claimed";
+  return now - at >= staleAfter ? "stale" : "claimed";
 }
 
 /** What of a Neutron port the lock needs. */

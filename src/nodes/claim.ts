@@ -29,6 +29,7 @@ import {
   portVerdict,
   STALE_CLAIM_SECONDS,
 } from "../core/port-claim.js";
+import { isoSeconds } from "../core/cloud-clock.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { ProviderClients } from "../openstack/clients.js";
 import { formatOpenStackError } from "../openstack/errors.js";
@@ -147,6 +148,8 @@ export async function claimInProvider(
   const ports = await clients.neutron.listPorts();
   if (!ports.ok) return err({ kind: "cloud", message: formatOpenStackError(ports.error) });
   const portByServer = claimPorts(ports.value);
+  // The lists' answers told the cloud's clock (fakes in unit tests have no session: ours).
+  const cloudNow = clients.session?.cloudNowSeconds() ?? request.now;
 
   const ready = (request.order ?? randomShuffle)(
     servers.value.filter(
@@ -165,7 +168,13 @@ export async function claimInProvider(
       portless.push({ serverId: server.id, name: server.name });
       continue;
     }
-    const verdict = portVerdict(port.description, request.now, staleAfter);
+    // Judged on the cloud's clock: a claimer whose clock runs fast must not take over live claims.
+    const verdict = portVerdict(
+      port.description,
+      cloudNow,
+      staleAfter,
+      isoSeconds(port.updated_at as string),
+    );
     if (verdict === "free") free.push(server);
     if (verdict === "stale") stale.push(server);
   }

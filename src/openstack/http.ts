@@ -41,6 +41,8 @@ export interface HttpContext {
   signal?: AbortSignal;
   /** Called before each attempt (request counting in benches and tests). */
   onAttempt?: (request: HttpRequest) => void;
+  /** Called with every answer, errors included (the session reads the cloud's clock from it). */
+  onResponse?: (response: HttpResponse) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   fetchImpl?: typeof fetch;
@@ -83,6 +85,7 @@ export async function sendRequest(
     let outcome: AttemptOutcome;
     if (attemptResult.type === "response") {
       const response = attemptResult.response;
+      context.onResponse?.(response);
       if (response.status < 400) return ok(response);
       outcome = { type: "status", status: response.status, retryAfter: response.headers.get("retry-after") };
       if (!isRetryable(outcome, idempotent) || attempt >= policy.maxAttempts || context.signal?.aborted) {

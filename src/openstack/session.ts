@@ -1,6 +1,7 @@
 // An authenticated connection to one provider: holds the token (shared by concurrent calls,
 // renewed before it expires, re-issued once on a 401), finds each service's endpoint in the
 // catalog, and counts requests per service for benches and tests.
+import { clockOffsetMs } from "../core/cloud-clock.js";
 import { err, ok, type Result } from "../core/result.js";
 import { findEndpoint } from "./catalog.js";
 import type { CloudConfig } from "./clouds-config.js";
@@ -37,6 +38,8 @@ interface SharedState {
   pendingToken?: Promise<Result<Token, OpenStackError>>;
   /** Requests sent, retries included, by service type ("identity" counts token issues). */
   requestCounts: Record<string, number>;
+  /** The cloud's clock minus ours (ms), from the latest response with a Date header. */
+  clockOffsetMs?: number;
 }
 
 export class Session {
@@ -52,6 +55,16 @@ export class Session {
 
   get requestCounts(): Readonly<Record<string, number>> {
     return this.shared.requestCounts;
+  }
+
+  /** The cloud's clock minus ours (ms), once any response has told it; see core/cloud-clock.ts. */
+  get clockOffsetMs(): number | undefined {
+    return this.shared.clockOffsetMs;
+  }
+
+  /** Now on the cloud's clock (Unix seconds), or on ours while no response has told it. */
+  cloudNowSeconds(): number {
+    return Math.floor((this.now() + (this.shared.clockOffsetMs ?? 0)) / 1000);
   }
 
   /** The same session (token, counters) with every request bound to a deadline signal. */
@@ -75,6 +88,10 @@ export class Session {
       sleep: this.options.sleep,
       onAttempt: () => {
         this.shared.requestCounts[service] = (this.shared.requestCounts[service] ?? 0) + 1;
+      },
+      onResponse: (response) => {
+        const offset = clockOffsetMs(response.headers.get("date"), this.now());
+        if (offset !== undefined) this.shared.clockOffsetMs = offset;
       },
     };
   }
