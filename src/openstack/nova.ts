@@ -203,7 +203,7 @@ export type NovaClient = ReturnType<typeof novaClient>;
 
 /**
  * Since microversion 2.69 Nova lists a server whose cell did not answer as a partial record:
- * id, status "UNKNOWN", created, flavor and image, but no name and no metadata. Such a record
+ * only id, status "UNKNOWN", tenant_id, created and links; no name, no metadata. Such a record
  * says neither whose server it is nor what state it is in; nor does an UNKNOWN status alone.
  */
 export function isPartialServer(server: NovaServer): boolean {
