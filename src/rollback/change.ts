@@ -21,6 +21,13 @@ export interface ProviderChange {
   nextCurrent?: BuildRef;
 }
 
+/** A provider a revert leaves alone: an earlier revert already pinned and rejected these. */
+export interface AlreadyReverted {
+  provider: string;
+  pinned: BuildRef;
+  rejected: BuildRef;
+}
+
 export type RollbackCommand = "revert" | "delete-image" | "pin" | "unpin";
 
 export interface Rollback {
@@ -29,6 +36,8 @@ export interface Rollback {
   changes: ProviderChange[];
   /** delete-image: the ID it was given. */
   id?: string;
+  /** revert: the providers named that were already reverted, so have no change. */
+  alreadyReverted?: AlreadyReverted[];
 }
 
 /** Decides the change from the config as it is when the lock is held. */

@@ -4,12 +4,19 @@
 //   Nodepool-Rejected: <image> <provider> <version> <cloud image id or ->
 //   Nodepool-Pinned:   <image> <provider> <version> <cloud image id or ->
 //   Nodepool-Unpinned: <image> <provider> <version>
-import type { BuildRef, ProviderChange, Rollback } from "./change.js";
+import type { AlreadyReverted, BuildRef, ProviderChange, Rollback } from "./change.js";
 
 export function commitMessage(rollback: Rollback, reason?: string): string {
   const paragraphs = [subject(rollback)];
   if (reason !== undefined && reason.trim() !== "") paragraphs.push(reason.trim());
-  paragraphs.push(rollback.changes.map((change) => describe(rollback, change)).join("\n"));
+  paragraphs.push(
+    [
+      ...rollback.changes.map((change) => describe(rollback, change)),
+      ...(rollback.alreadyReverted ?? []).map(
+        (left) => `${left.provider}: already reverted, unchanged: ${pinnedAndRejected(left)}`,
+      ),
+    ].join("\n"),
+  );
   paragraphs.push(trailers(rollback).join("\n"));
   return `${paragraphs.join("\n\n")}\n`;
 }
@@ -45,6 +52,23 @@ function describe(rollback: Rollback, change: ProviderChange): string {
   if (change.pin) lines.push(`  pinned ${build(change.pin)}`);
   return lines.join("\n");
 }
+
+/** What a rollback that changes nothing says instead of a commit. */
+export function unchangedMessage(rollback: Rollback, file: string): string {
+  const reverted = rollback.alreadyReverted ?? [];
+  if (reverted.length === 0) return `Nothing to change in ${file}: it already says so.`;
+  const which = reverted.length === 1 ? "the pinned build is" : "a pinned build is";
+  return [
+    ...reverted.map(
+      (left) => `${rollback.image} is already reverted in ${left.provider}: ${pinnedAndRejected(left)}.`,
+    ),
+    `Nothing to change in ${file}. If ${which} bad too, reject it with \`nodepool delete-image ID\` ` +
+      "(`nodepool image-list` shows the IDs).",
+  ].join("\n");
+}
+
+const pinnedAndRejected = (left: AlreadyReverted) =>
+  `pinned to ${left.pinned.version}, ${left.rejected.version} rejected`;
 
 const build = (ref: BuildRef) => `${ref.version}, image ${ref.cloudImageId ?? "unknown"}`;
 
