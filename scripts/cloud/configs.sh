@@ -43,6 +43,8 @@ enforce_new_defaults = false
 enforce_scope = false'
 
 # uwsgi_ini NAME PORT WSGI_FILE ENV...: one uwsgi master per API.
+# Date: uwsgi's http-socket sends none; Apache, nginx and haproxy in front of
+# real clouds do, and nodepool reads the cloud's clock from it (cloud-clock.ts).
 # die-on-term: uwsgi otherwise treats SIGTERM as "reload" and comes back.
 # Connection: close: keystoneauth/requests reusing a kept-alive uwsgi socket
 # got "Connection reset by peer". The chunked-input options are refused on
@@ -64,6 +66,7 @@ lazy-apps = true
 die-on-term = true
 exit-on-reload = false
 add-header = Connection: close
+route-run = addheader:Date: \${httptime[]}
 buffer-size = 65535
 http-chunked-input = true
 http-raw-body = true

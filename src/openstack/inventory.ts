@@ -6,6 +6,7 @@
 // again), one Nova server list and, when there are ready nodes, one Neutron port list (plus
 // their pages), never one call per item.
 import type { ProviderConfig } from "../config/schema.js";
+import { cloudToLocalSeconds, isoSeconds } from "../core/cloud-clock.js";
 import { META } from "../core/metadata.js";
 import type { Result } from "../core/result.js";
 import { claimPorts, parseClaim, portVerdict, STALE_CLAIM_SECONDS } from "../core/port-claim.js";
@@ -106,15 +107,20 @@ async function readProvider(
     templates: [],
     nodes: [],
   };
+  // Nova's `created` is on the cloud's clock; ages are judged against `now`, on ours. Read on
+  // ours, a runner an hour fast no longer sees every booting node past its launch-timeout.
+  const offsetMs = clients.session?.clockOffsetMs;
   for (const image of images.value) {
     const build = imageBuildFrom(name, image, provider.templateDomain);
-    if (build) inventory.images.push(build);
+    // A snapshot time written by another machine's clock: never later than now.
+    if (build) inventory.images.push({ ...build, createdAt: Math.min(build.createdAt, now) });
   }
   for (const server of servers.value) {
     const template = templateServerFrom(name, server, provider.templateDomain);
-    if (template) inventory.templates.push(template);
+    if (template)
+      inventory.templates.push({ ...template, createdAt: cloudToLocalSeconds(template.createdAt, offsetMs) });
     const node = poolNodeFrom(name, server);
-    if (node) inventory.nodes.push(node);
+    if (node) inventory.nodes.push({ ...node, createdAt: cloudToLocalSeconds(node.createdAt, offsetMs) });
   }
   const locked = await markClaimsInProgress(inventory.nodes, clients, now, options);
   return locked === undefined ? inventory : { provider: name, readable: false, error: locked };
@@ -148,10 +154,14 @@ async function markClaimsInProgress(
   const ports = await clients.neutron.listPorts({}, options.pageSize);
   if (!ports.ok) return formatOpenStackError(ports.error);
   const lockPorts = claimPorts(ports.value);
+  // A lock's age on the cloud's clock (core/cloud-clock.ts), as a claim judges it.
+  const cloudNow = clients.session?.cloudNowSeconds() ?? now;
   for (const node of nodes) {
     if (node.state !== "ready") continue;
-    const description = lockPorts.get(node.serverId)?.description;
-    if (portVerdict(description, now, STALE_CLAIM_SECONDS) !== "claimed") continue;
+    const port = lockPorts.get(node.serverId);
+    const description = port?.description;
+    const written = isoSeconds(port?.updated_at as string | undefined);
+    if (portVerdict(description, cloudNow, STALE_CLAIM_SECONDS, written) !== "claimed") continue;
     node.state = "in-use";
     node.claimedBy = parseClaim(description)?.claimer;
   }
