@@ -32,22 +32,27 @@ export type PortVerdict = "free" | "claimed" | "stale";
 
 /**
  * Whether a ready node's port may be claimed: free, or held by a claim old enough that its
- * claimer must have died before mirroring it in Nova. `writtenAt` is when the port was last
- * updated on the cloud's clock (Neutron's updated_at), with `now` on the cloud's clock too:
- * then no claimer's own clock matters (core/cloud-clock.ts). Without it the claim's own time
- * is used. A claim without a readable time is never taken over (it is not ours to judge).
+ * claimer must have died before mirroring it in Nova. With `cloud` (the cloud's now, and when
+ * the port was last updated, Neutron's updated_at, both on the cloud's clock) the age needs
+ * no claimer's clock at all (core/cloud-clock.ts); without it, the claim's own time against
+ * `now`. A claim without a readable time is never taken over (it is not ours to judge).
  */
 export function portVerdict(
   description: string | undefined,
   now: number,
   staleAfter: number,
-  writtenAt?: number,
+  cloud?: { now: number; writtenAt: number | undefined },
 ): PortVerdict {
   const claim = parseClaim(description);
   if (claim === undefined) return "free";
-  const at = writtenAt ?? claim.at;
-  if (at === undefined) return "claimed";
-  return now - at >= staleAfter ? "stale" : "claimed";
+  const age =
+    cloud?.writtenAt !== undefined
+      ? cloud.now - cloud.writtenAt
+      : claim.at !== undefined
+        ? now - claim.at
+        : undefined;
+  if (age === undefined) return "claimed";
+  return age >= staleAfter ? "stale" : "claimed";
 }
 
 /** What of a Neutron port the lock needs. */

@@ -169,12 +169,10 @@ export async function claimInProvider(
       continue;
     }
     // Judged on the cloud's clock: a claimer whose clock runs fast must not take over live claims.
-    const verdict = portVerdict(
-      port.description,
-      cloudNow,
-      staleAfter,
-      isoSeconds(port.updated_at as string),
-    );
+    const verdict = portVerdict(port.description, request.now, staleAfter, {
+      now: cloudNow,
+      writtenAt: isoSeconds(port.updated_at as string | undefined),
+    });
     if (verdict === "free") free.push(server);
     if (verdict === "stale") stale.push(server);
   }

@@ -161,7 +161,8 @@ async function markClaimsInProgress(
     const port = lockPorts.get(node.serverId);
     const description = port?.description;
     const written = isoSeconds(port?.updated_at as string | undefined);
-    if (portVerdict(description, cloudNow, STALE_CLAIM_SECONDS, written) !== "claimed") continue;
+    const verdict = portVerdict(description, now, STALE_CLAIM_SECONDS, { now: cloudNow, writtenAt: written });
+    if (verdict !== "claimed") continue;
     node.state = "in-use";
     node.claimedBy = parseClaim(description)?.claimer;
   }
