@@ -39,6 +39,7 @@ export function writeAtomically(path: string, content: string): Result<void, str
     }
     if (mode !== undefined) chmodSync(temp, mode);
     renameSync(temp, file);
+    syncDirectory(dir);
     return ok(undefined);
   } catch (error) {
     try {
@@ -47,6 +48,24 @@ export function writeAtomically(path: string, content: string): Result<void, str
       // never created, or already renamed
     }
     return err(reasonOf(error, dir));
+  }
+}
+
+/**
+ * The rename is durable only once the directory is: without this a crash can bring back the
+ * old name. Best effort: the file is replaced already, and not every platform can open a
+ * directory (Windows) or fsync one (some network file systems).
+ */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // see above
   }
 }
 

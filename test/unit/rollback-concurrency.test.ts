@@ -3,12 +3,13 @@
 // half-written file or a commit that undoes another.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { loadConfig } from "../../src/config/load.js";
-import { LOCK_NAME } from "../../src/git/lock.js";
+import { LOCK_NAME, withRepositoryLock } from "../../src/git/lock.js";
+import { openRepository } from "../../src/git/repository.js";
 import { applyRollback } from "../../src/rollback/apply.js";
 import { planRevert } from "../../src/rollback/plan-revert.js";
 import { ok } from "../../src/core/result.js";
@@ -89,25 +90,46 @@ describe("concurrent rollbacks", () => {
     assert.deepEqual(Object.keys(config.pins[IMAGE]!).sort(), ["hpcloud-az2", "rax-iad"]);
   });
 
-  it("a lock held too long is reported with what to do, and nothing changes", async () => {
+  it("a lock held too long is reported with who holds it and what to do, and nothing changes", async () => {
     repo = makeRepo();
     const lock = join(repo.repo, ".git", LOCK_NAME);
-    writeFileSync(lock, "999999999\n");
     const head = repo.head();
-    const result = await applyRollback(async () => ok(planRevert(seedInventory(), IMAGE, ["hpcloud-az2"])), {
-      file: repo.file,
-      dryRun: false,
-      allowDirty: false,
-      push: false,
-      remote: "origin",
-      lockWaitMs: 200,
-    });
+    const opened = await openRepository(repo.file);
+    assert.ok(opened.ok);
+    // This test process holds the lock (a live nodepool command on this host) while a revert waits.
+    let stillHeld = false;
+    const outcome = await withRepositoryLock(
+      opened.value,
+      async () => {
+        const waited = await applyRollback(
+          async () => ok(planRevert(seedInventory(), IMAGE, ["hpcloud-az2"])),
+          {
+            file: repo.file,
+            dryRun: false,
+            allowDirty: false,
+            push: false,
+            remote: "origin",
+            lockWaitMs: 200,
+          },
+        );
+        stillHeld = existsSync(lock);
+        return ok(waited);
+      },
+      (message) => message,
+      { waitMs: 0 },
+    );
+    assert.ok(outcome.ok);
+    const result = outcome.value;
     assert.equal(result.ok, false);
     assert.match(
       result.ok ? "" : result.error.message,
-      /another nodepool command is changing images.yaml \(.* is held by process 999999999, which is no longer running\)\. .*remove that file/,
+      new RegExp(
+        `another nodepool command is changing images.yaml: .* is held by process ${process.pid} on this host ` +
+          "since .*, and it is still running\\. Try again when it has finished",
+      ),
     );
     assert.equal(repo.head(), head);
-    assert.ok(existsSync(lock), "someone else's lock is never removed");
+    assert.ok(stillHeld, "someone else's lock is never removed");
+    assert.ok(!existsSync(lock), "the holder released it");
   });
 });
