@@ -11,10 +11,11 @@ export function newNodes(
   provider: ProviderConfig,
   current: UsableBuild,
   count: number,
+  now: number,
   existing: readonly PoolNode[],
   takenNames: Set<string>,
 ): { nodes: NewNode[]; actions: Action[] } {
-  const name = nodeNamer(label.name, provider.name, existing, takenNames);
+  const name = nodeNamer(label.name, provider.name, now, existing, takenNames);
   const have = pool.minReady - pool.deficit;
   const reason = `${label.name} has ${have} of min-ready ${pool.minReady}; boots ${label.image} ${current.version}`;
   const nodes: NewNode[] = [];

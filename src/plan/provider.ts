@@ -110,7 +110,7 @@ export function planProvider(
     const label = labels.get(pool.plan.label)!;
     const current = decisions.get(label.image)!.current!;
     const existingNodes = nodesByLabel.get(label.name) ?? [];
-    const made = newNodes(pool.plan, label, provider, current, count, existingNodes, takenNames);
+    const made = newNodes(pool.plan, label, provider, current, count, now, existingNodes, takenNames);
     created.push(...made.nodes);
     actions.push(...made.actions);
     pool.plan.created = count;

@@ -88,7 +88,7 @@ export interface NewBuild {
 export interface NewNode {
   provider: string;
   label: string;
-  /** `${label}-${provider}-${n}`: never the name of anything in the inventory. */
+  /** `${label}-${provider}-${round}-${i}` (src/plan/names.ts): never a name planned before. */
   name: string;
   image: string;
   /** The current build it boots from. */

@@ -86,7 +86,7 @@ test("plan --json prints the Plan, identical on every run", async () => {
   );
   assert.deepEqual(
     hp.desired.newNodes.map((n) => [n.name, n.imageVersion, n.cloudImageId]),
-    [["devstack-precise-hpcloud-az2-8", 1394514268, "388782"]],
+    [["devstack-precise-hpcloud-az2-1394516968-1", 1394514268, "388782"]],
   );
 });
 

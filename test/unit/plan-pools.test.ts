@@ -14,6 +14,8 @@ const OLD = NOW - 26 * HOUR;
 const config = configFromYaml(seedYaml({ minReady: 3, maxServers: 20 }));
 const images = [readyBuild(config, OLD), readyBuild(config, CURRENT)];
 const name = (n: number) => `devstack-precise-hpcloud-az2-${n}`;
+/** The i-th node a round at NOW names (src/plan/names.ts). */
+const newName = (i: number, round = NOW) => `devstack-precise-hpcloud-az2-${round}-${i}`;
 const planWith = (nodes: PoolNode[], cfg = config) =>
   plan(cfg, inventoryOf(NOW, { "hpcloud-az2": { images, nodes } }), NOW);
 
@@ -85,13 +87,13 @@ test("new nodes fill min-ready, counting kept ready and building nodes on the cu
   assert.deepEqual(
     created.map((n) => [n.name, n.imageVersion, n.cloudImageId, n.flavor]),
     [
-      [name(4), CURRENT, `glance-${CURRENT}`, "m1.nodepool"],
-      [name(5), CURRENT, `glance-${CURRENT}`, "m1.nodepool"],
+      [newName(1), CURRENT, `glance-${CURRENT}`, "m1.nodepool"],
+      [newName(2), CURRENT, `glance-${CURRENT}`, "m1.nodepool"],
     ],
   );
   assert.deepEqual(created[0]?.networks, ["nodepool-net"]);
   assert.equal(
-    reasonFor(result, "create-node", name(4)),
+    reasonFor(result, "create-node", newName(1)),
     `devstack-precise has 1 of min-ready 3; boots devstack-precise ${CURRENT}`,
   );
 });
@@ -107,7 +109,7 @@ test("a label flavor wins over the provider's", () => {
   assert.ok(providerPlan(result).desired.newNodes.every((n) => n.flavor === "m1.big"));
 });
 
-test("new names count on from the highest existing number and skip names taken elsewhere", () => {
+test("new names skip names taken elsewhere, and rise above their own pool's newest round", () => {
   const twoPools = configFromYaml(`
 providers:
   - { name: b-c, max-servers: 20, flavor: f }
@@ -125,23 +127,24 @@ labels:
       images: [build("b-c")],
       nodes: [node("a-b-c-7", NOW - HOUR, { provider: "b-c", label: "a", state: "in-use" })],
     },
-    // Pool a-b in provider c names its nodes a-b-c-N too: a-b-c-8 exists there.
+    // Pool a-b in provider c names its nodes a-b-c-… too: a-b-c-NOW-1 exists there (its round
+    // stamp is this round's: a clock that went back).
     c: {
       images: [build("c")],
-      nodes: [node("a-b-c-8", NOW - HOUR, { provider: "c", label: "a-b", state: "hold" })],
+      nodes: [node(`a-b-c-${NOW}-1`, NOW - HOUR, { provider: "c", label: "a-b", state: "hold" })],
     },
   });
   const result = plan(twoPools, inventory, NOW);
-  assert.deepEqual(targets(result, "create-node", "b-c"), ["a-b-c-9", "a-b-c-10"]);
-  assert.deepEqual(targets(result, "create-node", "c"), ["a-b-c-11"]);
+  assert.deepEqual(targets(result, "create-node", "b-c"), [`a-b-c-${NOW}-2`, `a-b-c-${NOW}-3`]);
+  assert.deepEqual(targets(result, "create-node", "c"), [`a-b-c-${NOW + 1}-1`]);
 });
 
-test("names with a non-numeric suffix are ignored when counting on", () => {
+test("names of another form do not move the round stamp", () => {
   const result = planWith([
-    node(`${name(3)}-old`, CURRENT, { state: "in-use" }),
-    node(name(2), CURRENT, { state: "hold" }),
+    node(`${newName(1, NOW + 50)}-old`, CURRENT, { state: "in-use" }),
+    node(name(NOW + 90), CURRENT, { state: "hold" }),
   ]);
-  assert.deepEqual(targets(result, "create-node"), [name(3), name(4), name(5)]);
+  assert.deepEqual(targets(result, "create-node"), [newName(1), newName(2), newName(3)]);
 });
 
 test("without a current build the pool cannot grow and ready nodes stay, except rejected ones", () => {

@@ -139,9 +139,9 @@ describe("the program under mocks", () => {
     );
     const nodes = instances(declared);
     assert.deepEqual(nodes.map((d) => d.name).sort(), [
-      "devstack-precise-hpcloud-az2-1",
-      "devstack-precise-hpcloud-az2-2",
-      "devstack-precise-hpcloud-az2-3",
+      `devstack-precise-hpcloud-az2-${SEED_NOW}-1`,
+      `devstack-precise-hpcloud-az2-${SEED_NOW}-2`,
+      `devstack-precise-hpcloud-az2-${SEED_NOW}-3`,
     ]);
     for (const n of nodes) {
       assert.equal(n.inputs.imageId, "388782", "new nodes boot the current (newest ready) image");
@@ -189,7 +189,7 @@ describe("the program under mocks", () => {
     );
     for (const d of fresh) {
       assert.equal(d.inputs.imageId, "387612");
-      assert.match(d.name, /^devstack-precise-hpcloud-az2-[4-6]$/, "new names never reuse an existing one");
+      assert.match(d.name, new RegExp(`^devstack-precise-hpcloud-az2-${now}-[1-3]$`), "named for this round");
     }
   });
 
@@ -273,9 +273,9 @@ describe("the program under mocks", () => {
         .sort(),
       [
         ["devstack-precise-hpcloud-az2-1", "srv-node-1"],
+        [`devstack-precise-hpcloud-az2-${SEED_NOW}-1`, undefined],
+        [`devstack-precise-hpcloud-az2-${SEED_NOW}-2`, undefined],
         ["devstack-precise-hpcloud-az2-2", "srv-node-2"],
-        ["devstack-precise-hpcloud-az2-3", undefined],
-        ["devstack-precise-hpcloud-az2-4", undefined],
         [`hpcloud-az2.devstack-precise-${version}`, "srv-tmpl"],
       ],
     );
