@@ -11,6 +11,7 @@ import type { Inventory } from "../plan/inventory.js";
 import { applyRollback, type Outcome } from "../rollback/apply.js";
 import type { RollbackPlanner } from "../rollback/change.js";
 import { cloud, refused, usage, type RollbackFailure } from "../rollback/failure.js";
+import { unchangedMessage } from "../rollback/message.js";
 
 export interface RollbackArgs {
   file: string;
@@ -122,7 +123,7 @@ export async function runRollback(
 
 function printOutcome(outcome: Outcome, args: RollbackArgs, io: Io): void {
   if (outcome.kind === "unchanged") {
-    io.out(`Nothing to change in ${args.file}: it already says so.`);
+    io.out(unchangedMessage(outcome.rollback, args.file));
     return;
   }
   if (outcome.kind === "dry-run") {
