@@ -47,11 +47,51 @@ async function listAll<T>(session: Session, path: string, key: string): Promise<
   return ok(items);
 }
 
+/**
+ * Device ids per port list: Neutron takes repeated device_id filters (and keeps them in its
+ * next links), and 40 UUIDs, about 1.9 kB of query, stay well inside the 4 kB request line
+ * that uwsgi and many proxies in front of Neutron accept by default.
+ */
+export const DEVICE_IDS_PER_REQUEST = 40;
+
+export interface PortFilters {
+  deviceId?: string;
+  /** The ports of any of these servers; none at all, and no request, for an empty list. */
+  deviceIds?: readonly string[];
+  networkId?: string;
+}
+
+async function listPortsOfDevices(
+  session: Session,
+  otherFilters: string,
+  deviceIds: readonly string[],
+): Promise<Result<NeutronPort[], OpenStackError>> {
+  const ports: NeutronPort[] = [];
+  for (let start = 0; start < deviceIds.length; start += DEVICE_IDS_PER_REQUEST) {
+    const search = new URLSearchParams(otherFilters);
+    for (const id of deviceIds.slice(start, start + DEVICE_IDS_PER_REQUEST)) search.append("device_id", id);
+    const chunk = await listAll<NeutronPort>(session, `/v2.0/ports?${search}`, "ports");
+    if (!chunk.ok) return chunk;
+    ports.push(...chunk.value);
+  }
+  return ok(ports);
+}
+
 export function neutronClient(session: Session) {
   return {
-    listPorts(filters: { deviceId?: string; networkId?: string } = {}, pageSize = DEFAULT_PAGE_SIZE) {
-      const params = { limit: pageSize, device_id: filters.deviceId, network_id: filters.networkId };
-      return listAll<NeutronPort>(session, `/v2.0/ports${query(params)}`, "ports");
+    /** Every port matching the filters; with `deviceIds`, one list per DEVICE_IDS_PER_REQUEST. */
+    listPorts(
+      filters: PortFilters = {},
+      pageSize = DEFAULT_PAGE_SIZE,
+    ): Promise<Result<NeutronPort[], OpenStackError>> {
+      const params = { limit: pageSize, network_id: filters.networkId };
+      if (filters.deviceId === undefined && filters.deviceIds === undefined)
+        return listAll<NeutronPort>(session, `/v2.0/ports${query(params)}`, "ports");
+      const deviceIds = [
+        ...(filters.deviceId === undefined ? [] : [filters.deviceId]),
+        ...(filters.deviceIds ?? []),
+      ];
+      return listPortsOfDevices(session, query(params), deviceIds);
     },
 
     async showPort(id: string): Promise<Result<NeutronPort | undefined, OpenStackError>> {
