@@ -32,7 +32,7 @@ import {
 import { isoSeconds } from "../core/cloud-clock.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { ProviderClients } from "../openstack/clients.js";
-import { formatOpenStackError } from "../openstack/errors.js";
+import { formatOpenStackError, type OpenStackError } from "../openstack/errors.js";
 import type { NeutronPort } from "../openstack/neutron.js";
 import type { NovaServer } from "../openstack/nova.js";
 import { serverIp } from "../openstack/nova.js";
@@ -143,21 +143,18 @@ export async function claimInProvider(
 ): Promise<Result<ClaimedNode, ClaimFailure>> {
   const provider = clients.provider;
   const staleAfter = request.staleClaimSeconds ?? STALE_CLAIM_SECONDS;
-  const servers = await clients.nova.listServers();
+  const servers = await listCandidates(clients, request);
   if (!servers.ok) return err({ kind: "cloud", message: formatOpenStackError(servers.error) });
-  const ports = await clients.neutron.listPorts();
+  const ready = (request.order ?? randomShuffle)(
+    servers.value.filter((s) => isReadyNode(s, provider, request.label, request.acceptBooting)),
+  );
+  // Only the candidates' ports: with no candidate, no request at all.
+  const ports = await clients.neutron.listPorts({ deviceIds: ready.map((s) => s.id) });
   if (!ports.ok) return err({ kind: "cloud", message: formatOpenStackError(ports.error) });
   const portByServer = claimPorts(ports.value);
   // The lists' answers told the cloud's clock (fakes in unit tests have no session: ours).
   const cloudNow = clients.session?.cloudNowSeconds() ?? request.now;
 
-  const ready = (request.order ?? randomShuffle)(
-    servers.value.filter(
-      (s) =>
-        isReadyNode(s, provider, request.label, request.acceptBooting) &&
-        (request.serverId === undefined || s.id === request.serverId),
-    ),
-  );
   const restores: Promise<void>[] = [];
   const free: NovaServer[] = [];
   const stale: NovaServer[] = [];
@@ -257,6 +254,31 @@ export async function claimInProvider(
   await Promise.all(restores);
   if (errors.length > 0) return err({ kind: "cloud", message: errors.join("; ") });
   return err({ kind: "none-ready", label: request.label, lostRaces, lostDespite200, skipped, portless });
+}
+
+/**
+ * The servers a claim could take, asked of Nova as narrowly as it allows, since jobs waiting
+ * on an empty pool ask again every few seconds: the one server the request names; else ACTIVE
+ * servers (metadata cannot be filtered server-side), and BUILD ones too when booting nodes
+ * count. Nova's next links keep only one of repeated status filters, so one list per status;
+ * BUILD first, so that a node turning ACTIVE between the two is in one list or both (the
+ * later record wins).
+ */
+async function listCandidates(
+  clients: ProviderClients,
+  request: ClaimRequest,
+): Promise<Result<NovaServer[], OpenStackError>> {
+  if (request.serverId !== undefined) {
+    const server = await clients.nova.showServer(request.serverId);
+    return server.ok ? ok(server.value ? [server.value] : []) : server;
+  }
+  const byId = new Map<string, NovaServer>();
+  for (const status of request.acceptBooting ? ["BUILD", "ACTIVE"] : ["ACTIVE"]) {
+    const listed = await clients.nova.listServers({ filters: { status } });
+    if (!listed.ok) return listed;
+    for (const server of listed.value) byId.set(server.id, server);
+  }
+  return ok([...byId.values()]);
 }
 
 /** Puts the port's description back to what it was, if it still holds our claim (best effort). */

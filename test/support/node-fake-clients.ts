@@ -5,8 +5,8 @@
 // Each applied update bumps the revision twice and answers the first bump, as Neutron does.
 import { err, ok } from "../../src/core/result.js";
 import type { ProviderClients } from "../../src/openstack/clients.js";
-import type { NeutronPort } from "../../src/openstack/neutron.js";
-import type { NovaServer } from "../../src/openstack/nova.js";
+import type { NeutronPort, PortFilters } from "../../src/openstack/neutron.js";
+import type { NovaServer, ServerListOptions } from "../../src/openstack/nova.js";
 
 export interface FakeNodeCloud {
   clients: ProviderClients;
@@ -31,7 +31,15 @@ export function fakeNodeCloud(provider: string, servers: NovaServer[], ports: Ne
       expectedRevision: expected,
     });
   const nova = {
-    listServers: async () => (await tick(), ok(servers.map(copy))),
+    // Nova's status filter (the only one claims use); without it, every server.
+    listServers: async (options: ServerListOptions = {}) => (
+      await tick(),
+      ok(
+        servers
+          .filter((s) => options.filters?.status === undefined || s.status === options.filters.status)
+          .map(copy),
+      )
+    ),
     showServer: async (id: string) => (await tick(), ok(copy(servers.find((s) => s.id === id)))),
     setServerMetadata: async (id: string, metadata: Record<string, string>) => {
       await tick();
@@ -42,10 +50,16 @@ export function fakeNodeCloud(provider: string, servers: NovaServer[], ports: Ne
     },
   };
   const neutron = {
-    listPorts: async (filters: { deviceId?: string } = {}) => (
-      await tick(),
-      ok(ports.filter((p) => filters.deviceId === undefined || p.device_id === filters.deviceId).map(copy))
-    ),
+    // As neutron.ts: the ports of the devices named; an empty deviceIds sends no request.
+    listPorts: async (filters: PortFilters = {}) => {
+      const devices =
+        filters.deviceId === undefined && filters.deviceIds === undefined
+          ? undefined
+          : [...(filters.deviceId === undefined ? [] : [filters.deviceId]), ...(filters.deviceIds ?? [])];
+      if (devices?.length === 0) return ok([]);
+      await tick();
+      return ok(ports.filter((p) => devices === undefined || devices.includes(p.device_id)).map(copy));
+    },
     showPort: async (id: string) => (await tick(), ok(copy(ports.find((p) => p.id === id)))),
     updatePortIfRevision: async (id: string, changes: Record<string, unknown>, expected: number) => {
       const port = ports.find((p) => p.id === id)!;
