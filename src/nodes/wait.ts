@@ -1,7 +1,14 @@
 // `node claim --wait`: when to look again for a ready node.
 
-/** Seconds between looks while waiting. */
+/** Seconds between looks while waiting, on average. */
 export const POLL_SECONDS = 5;
+
+/**
+ * How far a delay strays from POLL_SECONDS, as a fraction of it: jobs that started waiting
+ * together (a gate's worth of them, on an empty pool) drift apart instead of listing the
+ * cloud in step every POLL_SECONDS.
+ */
+export const POLL_JITTER = 0.5;
 
 /**
  * How long to sleep before the next look, or undefined to give up: looks go on every
@@ -12,4 +19,17 @@ export function nextPollDelayMs(nowMs: number, deadlineMs: number, poll = POLL_S
   const left = deadlineMs - nowMs;
   if (left <= 0) return undefined;
   return Math.min(poll * 1000, left);
+}
+
+/**
+ * nextPollDelayMs with the poll drawn uniformly from (1 ± POLL_JITTER) × `poll`; `random`
+ * returns [0, 1) like Math.random, which the CLI passes (tests pass their own).
+ */
+export function jitteredPollDelayMs(
+  nowMs: number,
+  deadlineMs: number,
+  random: () => number,
+  poll = POLL_SECONDS,
+): number | undefined {
+  return nextPollDelayMs(nowMs, deadlineMs, poll * (1 - POLL_JITTER + 2 * POLL_JITTER * random()));
 }

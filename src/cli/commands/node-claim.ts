@@ -1,7 +1,7 @@
 // `nodepool node claim LABEL`: take one ready node for a job.
 import { hostname } from "node:os";
 import { claimInProvider, randomShuffle, sortedByName, type ClaimedNode } from "../../nodes/claim.js";
-import { nextPollDelayMs } from "../../nodes/wait.js";
+import { jitteredPollDelayMs } from "../../nodes/wait.js";
 import { openProvider } from "../../openstack/clients.js";
 import { loadConfig } from "../../config/load.js";
 import { formatIssue } from "../../config/issues.js";
@@ -85,11 +85,13 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
     const skipped: string[] = [];
     let lostRaces = 0;
     let lostDespite200 = 0;
+    // Opened once for every look: each provider's session keeps its token (renewed if the wait
+    // outlives it), so a waiting job asks Keystone once, not once per look.
+    const opened = providers.map((provider) => openProvider(provider));
     for (;;) {
       cloudErrors.length = 0;
       // In random order, so jobs spread over the providers instead of draining the first.
-      for (const provider of randomShuffle(providers)) {
-        const clients = openProvider(provider);
+      for (const clients of randomShuffle(opened)) {
         if (!clients.ok) {
           cloudErrors.push(clients.error.message);
           continue;
@@ -119,7 +121,8 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
           );
         }
       }
-      const delay = nextPollDelayMs(Date.now(), deadline);
+      // Jittered, so that jobs which started waiting together do not list the cloud in step.
+      const delay = jitteredPollDelayMs(Date.now(), deadline, Math.random);
       if (delay === undefined) break;
       // On stderr even when it is not a terminal: a CI log should show why the job waits.
       io.err(
