@@ -1,5 +1,6 @@
 // Pulumi's entry point (Pulumi.yaml `main`): the live sources, then the program.
 // Stack config (stacks/Pulumi.<stack>.yaml):
+//   nodepool:owner       required: the nodepool_stack tag of what this stack owns (stack-owner.ts)
 //   nodepool:imagesFile  images.yaml to reconcile (default: images.yaml beside Pulumi.yaml)
 // Credentials come from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml,
 // ~/.config/openstack/clouds.yaml) by each provider's `cloud` entry, never from stack config.
@@ -7,15 +8,19 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { liveSources } from "./live-sources.js";
-import { runProgram } from "./program.js";
+import { RefusedToPlan, runProgram } from "./program.js";
+import { stackOwner } from "./stack-owner.js";
 
 const config = new pulumi.Config("nodepool");
+// What this stack owns is named by its config, never by its current (renameable) names.
+const owner = stackOwner(config.get("owner"), `${pulumi.getProject()}/${pulumi.getStack()}`);
+if (!owner.ok) throw new RefusedToPlan(`nodepool declares nothing this run:\n  ${owner.error.join("\n  ")}`);
 // Relative to the project (Pulumi.yaml), whatever directory the language host runs us in.
 const projectDir = fileURLToPath(new URL("../../", import.meta.url));
 const outputs = await runProgram(
   liveSources({
     imagesFile: resolve(projectDir, config.get("imagesFile") ?? "images.yaml"),
-    stack: `${pulumi.getProject()}/${pulumi.getStack()}`,
+    stack: owner.value,
     snapshotPollSeconds: config.getNumber("snapshotPollSeconds"),
     preview: pulumi.runtime.isDryRun(),
   }),

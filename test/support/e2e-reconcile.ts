@@ -40,6 +40,8 @@ export class E2eRun {
   readonly prefix: string;
   readonly dir: string;
   readonly imagesFile: string;
+  /** The stack's `nodepool:owner`: the nodepool_stack tag on what it creates. */
+  readonly owner: string;
   readonly env: NodeJS.ProcessEnv;
   readonly clients: Record<string, ProviderClients> = {};
   settings: RunSettings;
@@ -67,6 +69,13 @@ export class E2eRun {
     project["main"] = relative(this.dir, join(projectRoot, String(project["main"])));
     delete project["stackConfigDir"];
     writeFileSync(join(this.dir, "Pulumi.yaml"), stringifyYaml(project));
+    // Every stack needs an owner (docs/pulumi.md); a team writes it once in the stack's
+    // file, as this does. `pulumi stack init` keeps the file and adds its salt.
+    this.owner = `${String(project["name"])}/${this.stack}`;
+    writeFileSync(
+      join(this.dir, `Pulumi.${this.stack}.yaml`),
+      stringifyYaml({ config: { "nodepool:owner": this.owner } }),
+    );
     copyFileSync(join(projectRoot, "test", "fixtures", "e2e", "setup.sh"), join(this.dir, "setup.sh"));
     this.env = {
       ...engineEnv({
