@@ -19,7 +19,7 @@ import { isPartialServer } from "./nova.js";
 export interface InventoryOptions {
   /** Per provider, for all its calls together; default 60 s. */
   deadlineMs?: number;
-  /** Page size of list calls (tests force several pages with a small one). */
+  /** Page size of Glance and Neutron lists (tests force several pages with a small one). */
   pageSize?: number;
 }
 
@@ -93,7 +93,8 @@ async function readProvider(
       pageSize: options.pageSize,
     }),
     // Nova cannot filter on metadata: one list of the project's servers, sorted out here.
-    clients.nova.listServers({ pageSize: options.pageSize }),
+    // Unpaged, or Nova would leave a down cell's servers out (listEveryServer).
+    clients.nova.listEveryServer(),
   ]);
   if (!images.ok) return { provider: name, readable: false, error: formatOpenStackError(images.error) };
   if (!servers.ok) return { provider: name, readable: false, error: formatOpenStackError(servers.error) };

@@ -167,6 +167,24 @@ describe("item 4: a partial server list makes the provider unreadable", () => {
     );
   });
 
+  it("item 4: the inventory lists servers without paging parameters, the one list where Nova shows a down cell's servers", async () => {
+    const healthy = [novaServer("seen", "ACTIVE", nodeMeta())];
+    const downCell = [fromDownCell("c0ffee01")];
+    // Nova's _is_cell_down_supported: any paging, sorting or filter parameter, and the down
+    // cells' servers are left out of the list without a word.
+    const nova: FakeCloudOptions["fault"] = (request): Fault | undefined =>
+      request.method === "GET" && request.path === "/compute/v2.1/servers/detail"
+        ? {
+            status: 200,
+            body: { servers: [...request.query].length > 0 ? healthy : [...downCell, ...healthy] },
+          }
+        : undefined;
+    const inventory = await read({ images: [glanceImage(CURRENT)], fault: nova });
+    const entry = inventory.providers[PROVIDER]!;
+    assert.equal(entry.readable, false, "a list with a down cell's servers left out was read as complete");
+    assert.match(entry.readable ? "" : entry.error, /: c0ffee01$/);
+  });
+
   it("item 4: a long partial list names its first 20 servers and counts the others", async () => {
     const ids = Array.from({ length: 23 }, (_, n) => `lost-${String(n).padStart(2, "0")}`);
     const inventory = await read({ images: [glanceImage(CURRENT)], servers: ids.map(fromDownCell) });

@@ -178,7 +178,8 @@ describe("inventory read", () => {
     const servers = Array.from({ length: 90 }, (_, n) =>
       server(`s${String(n).padStart(3, "0")}`, "ACTIVE", node),
     );
-    const [, clients, fake] = await provider("p", { images, servers });
+    // Nova's own page size (max_limit) is 50 here: the inventory lists servers unpaged.
+    const [, clients, fake] = await provider("p", { images, servers, maxLimit: 50 });
     const inventory = await readInventory(
       { providers: [{ name: "p" }] },
       { p: { ok: true, value: clients } },
