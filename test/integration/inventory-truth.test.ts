@@ -1,7 +1,7 @@
-// Issue 12, items 2 and 5 on the local OpenStack: states set through the real APIs (an in-use
-// node powered off, a held node reset to ERROR, a current snapshot hidden, builds deactivated),
-// read by the real inventory reader and planned: nothing a job, a person or an admin has is
-// deleted. The provider is named after the run, so other runs' items in the project never count.
+// Issue 12, items 2, 4 and 5 on the local OpenStack: states set through the real APIs (an
+// in-use node powered off, a held node reset to ERROR, a current snapshot hidden, builds
+// deactivated) or a real Nova API to which a cell is down, read by the real inventory reader
+// and planned: nothing a job, a person or an admin has, nor anything unseen, is deleted. The provider is named after the run, so other runs' items in the project never count.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { META } from "../../src/core/metadata.js";
@@ -25,6 +25,7 @@ import {
   setImageHidden,
   stopServer,
 } from "../support/operator-actions.js";
+import { startDownCellApi, stopDownCellApi, withNovaAt } from "../support/down-cell.js";
 import { currentHash } from "../support/plan-inventory.js";
 import { imagePlan, keptVersions, providerPlan, targets } from "../support/plan-queries.js";
 
@@ -32,6 +33,7 @@ const CLOUD = "ovh-gra1";
 /** One provider per item, so one item's builds never meet the other's. */
 const NODES = `${RUN}-nodes`;
 const IMAGES = `${RUN}-images`;
+const CELLS = `${RUN}-cells`;
 const HOUR = 3600;
 const NOW = Math.floor(Date.now() / 1000);
 const CURRENT = NOW - 2 * HOUR;
@@ -78,9 +80,13 @@ after(async () => {
   await cleanUp([CLOUD]);
 });
 
-async function readProvider(provider: string): Promise<Inventory> {
+async function readProvider(
+  provider: string,
+  adapt: (clients: ProviderClients) => ProviderClients = (same) => same,
+): Promise<Inventory> {
   const opened = openProvider({ name: provider, cloud: CLOUD });
-  return readInventory({ providers: [{ name: provider }] }, { [provider]: opened }, NOW);
+  const clients = opened.ok ? { ok: true as const, value: adapt(opened.value) } : opened;
+  return readInventory({ providers: [{ name: provider }] }, { [provider]: clients }, NOW);
 }
 
 function readable(inventory: Inventory, provider: string): ReadableProvider {
@@ -96,7 +102,7 @@ const build = (provider: string, version: number) =>
     { [META.definitionHash]: currentHash(configFor(provider), "devstack-precise", provider) },
   );
 
-async function bootNode(name: string, state: string): Promise<string> {
+async function bootNode(name: string, state: string, provider = NODES): Promise<string> {
   const [base] = must(await clients.glance.findImagesByName("ubuntu-precise"));
   const flavor = must(await clients.nova.findFlavorByName("m1.tiny"));
   assert.ok(base && flavor, "the local cloud has ubuntu-precise and m1.tiny");
@@ -108,7 +114,7 @@ async function bootNode(name: string, state: string): Promise<string> {
       networks: "none",
       metadata: {
         [META.kind]: "node",
-        [META.provider]: NODES,
+        [META.provider]: provider,
         [META.label]: "devstack-precise",
         [META.version]: String(CURRENT),
         [META.state]: state,
@@ -196,5 +202,45 @@ describe("item 5 on the local cloud: hidden and deactivated images are kept", ()
       hidden,
       newDeactivated,
     ]);
+  });
+});
+
+describe("item 4 on the local cloud: a partial server list makes the provider unreadable", () => {
+  const downCell = `${RUN}-down`;
+  after(() => stopDownCellApi(downCell));
+
+  it("item 4: with a cell down, Nova lists our node as UNKNOWN without metadata; the provider is unreadable, naming it", async () => {
+    await build(CELLS, CURRENT);
+    const node = await bootNode("cell-node", "ready", CELLS);
+    // Through the real API first: the node is there and ours.
+    assert.deepEqual(
+      readable(await readProvider(CELLS), CELLS).nodes.map((n) => [n.serverId, n.state]),
+      [[node, "ready"]],
+    );
+
+    const nova = await startDownCellApi(downCell);
+    // Nova itself: a paged list (limit, marker, sort or filter) leaves the down cell's servers
+    // out without a word; only an unpaged one shows them, as UNKNOWN without metadata.
+    const downCellNova = withNovaAt(clients, nova).nova;
+    const paged = must(await downCellNova.listServers({ pageSize: 1000 }));
+    assert.equal(
+      paged.some((server) => server.id === node),
+      false,
+      "Nova with a down cell leaves its servers out of a paged list",
+    );
+    const partial = must(await downCellNova.listEveryServer()).find((server) => server.id === node);
+    assert.equal(partial?.status, "UNKNOWN", "an unpaged list shows a down cell's servers as UNKNOWN");
+    assert.equal(partial && "metadata" in partial, false, "... without metadata");
+
+    const inventory = await readProvider(CELLS, (opened) => withNovaAt(opened, nova));
+    const entry = inventory.providers[CELLS]!;
+    assert.equal(entry.readable, false, "a partial list must not be read as complete");
+    assert.match(entry.readable ? "" : entry.error, new RegExp(`^${CELLS}: Nova listed .*UNKNOWN.*${node}`));
+    const result = plan(configFor(CELLS), inventory, NOW);
+    assert.deepEqual(result.providers, []);
+    assert.deepEqual(
+      result.unreadable.map((u) => u.provider),
+      [CELLS],
+    );
   });
 });
