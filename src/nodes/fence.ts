@@ -60,7 +60,11 @@ async function fenceNode(
   if (locked.ok) return ok(undefined);
   if (locked.error.kind === "cloud") return err({ kind: "cloud", message: locked.error.message });
   const portless = locked.error.portless.some((p) => p.serverId === node.serverId);
-  if (!portless) return err({ kind: "lost", why: locked.error.skipped.join("; ") || "no longer ready: claimed, held or changed since the read" });
+  if (!portless)
+    return err({
+      kind: "lost",
+      why: locked.error.skipped.join("; ") || "no longer ready: claimed, held or changed since the read",
+    });
   // Without a port no claim can lock it (claims need one), so marking it is enough.
   const marked = await markNode(clients.value, node.serverId, "deleting", now);
   return marked.ok ? ok(undefined) : err({ kind: "cloud", message: formatOpenStackError(marked.error) });
