@@ -244,15 +244,21 @@ describe("why the lock is the port's If-Match, not Nova metadata", () => {
 });
 
 describe("a claimer that died after locking the port", () => {
-  it("is taken over once its lock is older than 10 minutes, never sooner", async () => {
+  it("is taken over once its lock is old on the cloud's clock, never sooner", async () => {
+    // A lock's age is the cloud's now minus the port's updated_at, so it cannot be backdated:
+    // the claim is told a lock goes stale after STALE seconds instead of 10 minutes.
+    const STALE = 20;
     const now = Math.floor(Date.now() / 1000);
     const lock = async (node: BootedNode, description: string) => {
       const port = must(await clients.neutron.showPort(node.port.id))!;
       must(await clients.neutron.updatePortIfRevision(port.id, { description }, port.revision_number));
     };
     const [old, fresh] = nodes.stale as [BootedNode, BootedNode];
-    await lock(old, claimDescription("dead-job:123", now - 3600));
-    await lock(fresh, claimDescription("slow-job", now));
+    // Its own time says fresh (a claimer with a slow clock); the cloud says it is STALE+ old.
+    await lock(old, claimDescription("dead-job:123", now + 3600));
+    await new Promise((done) => setTimeout(done, (STALE + 2) * 1000));
+    await lock(fresh, claimDescription("slow-job", now - 3600));
+    const staleAfter = ["--stale-claim-seconds", String(STALE)];
 
     const first = await runCli([
       "node",
@@ -263,6 +269,7 @@ describe("a claimer that died after locking the port", () => {
       file,
       "--claimer",
       "next-job",
+      ...staleAfter,
     ]);
     assert.equal(first.code, EXIT.ok, describeRun(first));
     const claim = JSON.parse(first.stdout) as ClaimJson;
@@ -275,7 +282,16 @@ describe("a claimer that died after locking the port", () => {
       "next-job",
     );
 
-    const second = await runCli(["node", "claim", LABELS.stale, "-f", file, "--claimer", "other-job"]);
+    const second = await runCli([
+      "node",
+      "claim",
+      LABELS.stale,
+      "-f",
+      file,
+      "--claimer",
+      "other-job",
+      ...staleAfter,
+    ]);
     assert.equal(second.code, EXIT.noNode, describeRun(second));
     const freshPort = must(await clients.neutron.showPort(fresh.port.id));
     assert.equal(parseClaim(freshPort?.description)?.claimer, "slow-job", "a recent lock is left alone");

@@ -20,6 +20,7 @@ interface ClaimArgs {
   claimer?: string;
   shuffle: boolean;
   startAt?: number;
+  staleClaimSeconds?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,6 +49,12 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
       .option("shuffle", { type: "boolean", default: true, hidden: true })
       // --start-at MS: wait until this Unix time in milliseconds before the first look, so that
       // claimers started as separate processes reach the cloud together (tests of the lock).
+      // --stale-claim-seconds S: take over locks older than S instead of STALE_CLAIM_SECONDS.
+      // Lock ages are on the cloud's clock, so a test cannot backdate one (tests of takeover).
+      .option("stale-claim-seconds", {
+        ...wholeNumber("--stale-claim-seconds", "a positive whole number of seconds", 1),
+        hidden: true,
+      })
       .option("start-at", {
         ...wholeNumber("--start-at", "a positive whole number of Unix milliseconds", 1),
         hidden: true,
@@ -101,6 +108,7 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
           claimer,
           now: Math.floor(Date.now() / 1000),
           order: args.shuffle ? randomShuffle : sortedByName,
+          staleClaimSeconds: args.staleClaimSeconds,
         });
         if (claimed.ok)
           return report({
