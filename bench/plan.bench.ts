@@ -84,6 +84,7 @@ function estateInventory(config: LoadedConfig, nodesPerPool: number): Inventory 
       images,
       templates: [],
       nodes,
+      requests: [],
     };
   }
   return inventory;

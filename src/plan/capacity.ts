@@ -13,6 +13,36 @@ export interface Deficit {
   deficit: number;
 }
 
+export interface Demand {
+  label: string;
+  /** min-ready's part of the pool's deficit (PoolPlan.deficit − requestDeficit). */
+  minReadyDeficit: number;
+  /** When each unserved request was made, oldest first: one node each. */
+  requestTimes: readonly number[];
+}
+
+/**
+ * Shares `free` room among pools: waiting requests first, then min-ready. Requests are served
+ * in turns, every label with one waiting getting one node per turn (fair: a burst of one
+ * label's jobs does not starve another's), and within a turn the label whose request waits
+ * longest first, ties by label name. What is left fills min-ready deficits as shareCapacity
+ * does.
+ */
+export function shareDemand(free: number, demands: readonly Demand[]): Map<string, number> {
+  const shares = new Map(demands.map((d) => [d.label, 0]));
+  const turns = demands.flatMap((d) => d.requestTimes.map((at, turn) => ({ label: d.label, at, turn })));
+  turns.sort((a, b) => a.turn - b.turn || a.at - b.at || compareNatural(a.label, b.label));
+  let left = Math.max(0, free);
+  for (const { label } of turns.slice(0, left)) shares.set(label, shares.get(label)! + 1);
+  left -= Math.min(left, turns.length);
+  const buffers = shareCapacity(
+    left,
+    demands.map((d) => ({ label: d.label, deficit: d.minReadyDeficit })),
+  );
+  for (const [label, count] of buffers) shares.set(label, shares.get(label)! + count);
+  return shares;
+}
+
 /**
  * Hands out `free` nodes one at a time to the pool with the largest remaining deficit, ties
  * by label name, computed in one pass: every pool is brought down to a common level, and

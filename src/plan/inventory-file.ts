@@ -57,6 +57,15 @@ const poolNode = z.strictObject({
   stack: text.optional(),
 });
 
+const nodeRequest = z.strictObject({
+  provider: text,
+  id: text,
+  label: text,
+  requester: z.string(),
+  createdAt: seconds,
+  heartbeatAt: seconds,
+});
+
 const providerInventory = z.discriminatedUnion("readable", [
   z.strictObject({
     provider: text,
@@ -64,6 +73,7 @@ const providerInventory = z.discriminatedUnion("readable", [
     images: z.array(imageBuild).default([]),
     templates: z.array(templateServer).default([]),
     nodes: z.array(poolNode).default([]),
+    requests: z.array(nodeRequest).default([]),
   }),
   z.strictObject({ provider: text, readable: z.literal(false), error: text }),
 ]);

@@ -99,12 +99,29 @@ export interface PoolNode {
   stack?: string;
 }
 
+/**
+ * A job waiting for a node of a label here (core/node-request.ts): the pool boots nodes for
+ * live requests beyond min-ready. Times are Unix seconds on our clock.
+ */
+export interface NodeRequest {
+  provider: string;
+  /** The cloud's id of the record (its Neutron port). */
+  id: string;
+  label: string;
+  /** Who waits: the claimer's name (a CI job id, host:pid). */
+  requester: string;
+  createdAt: number;
+  /** When its claimer last rewrote it. */
+  heartbeatAt: number;
+}
+
 export interface ReadableProvider {
   provider: string;
   readable: true;
   images: ImageBuild[];
   templates: TemplateServer[];
   nodes: PoolNode[];
+  requests: NodeRequest[];
 }
 
 export interface UnreadableProvider {

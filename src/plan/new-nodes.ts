@@ -16,8 +16,12 @@ export function newNodes(
   takenNames: Set<string>,
 ): { nodes: NewNode[]; actions: Action[] } {
   const name = nodeNamer(label.name, provider.name, now, existing, takenNames);
-  const have = pool.minReady - pool.deficit;
-  const reason = `${label.name} has ${have} of min-ready ${pool.minReady}; boots ${label.image} ${current.version}`;
+  const have = pool.minReady + pool.requests - pool.deficit;
+  const waiting =
+    pool.requests > 0 ? ` and ${pool.requests} waiting request${pool.requests === 1 ? "" : "s"}` : "";
+  const reason =
+    `${label.name} has ${have} of min-ready ${pool.minReady}${waiting}; ` +
+    `boots ${label.image} ${current.version}`;
   const nodes: NewNode[] = [];
   const actions: Action[] = [];
   for (let i = 0; i < count; i++) {

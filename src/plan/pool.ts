@@ -2,7 +2,7 @@
 // the pool needs. Names and capacity are decided per provider (names.ts, capacity.ts).
 import { formatHours } from "../config/duration.js";
 import type { UsableBuild } from "./current.js";
-import { isInUseOrHeld, type PoolNode } from "./inventory.js";
+import { isInUseOrHeld, type NodeRequest, type PoolNode } from "./inventory.js";
 import type { Removal } from "./progress.js";
 import type { PoolPlan } from "./types.js";
 
@@ -15,6 +15,8 @@ export interface PoolInput {
   /** The provider's launch-timeout: a node building longer than this is deleted. */
   launchTimeoutSeconds: number;
   nodes: readonly PoolNode[];
+  /** Live requests for the label here, oldest first. */
+  requests: readonly NodeRequest[];
   current?: UsableBuild;
   rejected: ReadonlySet<number>;
   now: number;
@@ -24,6 +26,11 @@ export interface PoolDecision {
   plan: PoolPlan;
   kept: PoolNode[];
   deleted: Removal<PoolNode>[];
+  /**
+   * The requests no ready or booting node is left for, oldest first: the oldest requests take
+   * the nodes there are, so these are what new nodes are for.
+   */
+  unserved: NodeRequest[];
 }
 
 const GONE: Partial<Record<PoolNode["state"], string>> = {
@@ -62,7 +69,10 @@ export function decidePool(input: PoolInput): PoolDecision {
   }
 
   const minReady = input.minReady ?? 0;
-  const deficit = Math.max(0, minReady - counts.ready - counts.building);
+  const requests = input.minReady === undefined ? [] : input.requests;
+  const supply = counts.ready + counts.building;
+  const unserved = requests.slice(supply);
+  const deficit = Math.max(0, minReady + requests.length - supply);
   const note =
     current === undefined && deficit > 0
       ? `no current build of image ${input.image} here: the pool cannot get new nodes`
@@ -74,13 +84,16 @@ export function decidePool(input: PoolInput): PoolDecision {
       minReady,
       currentVersion: current?.version,
       counts,
+      requests: requests.length,
       deficit,
+      requestDeficit: unserved.length,
       created: 0,
       short: deficit,
       note,
     },
     kept,
     deleted,
+    unserved,
   };
 }
 

@@ -3,11 +3,12 @@
 // state (for the Pulumi program).
 import type { LoadedConfig } from "../config/definition.js";
 import type { LabelConfig, ProviderConfig } from "../config/schema.js";
-import { capacityNote, shareCapacity } from "./capacity.js";
+import { capacityNote, shareDemand } from "./capacity.js";
+import { requestExpired } from "../core/node-request.js";
 import type { DefinitionHashes } from "./definition-hashes.js";
 import { groupBy } from "./group.js";
 import { decideImage, type ImageDecision } from "./image.js";
-import type { ImageBuild, PoolNode, ReadableProvider, TemplateServer } from "./inventory.js";
+import type { ImageBuild, NodeRequest, PoolNode, ReadableProvider, TemplateServer } from "./inventory.js";
 import { newNodes } from "./new-nodes.js";
 import { decidePool, type PoolDecision } from "./pool.js";
 import type { Removal } from "./progress.js";
@@ -32,6 +33,10 @@ export function planProvider(
   const buildsByImage = groupBy(inventory.images, (b) => b.image);
   const templatesByImage = groupBy(inventory.templates, (t) => t.image);
   const nodesByLabel = groupBy(inventory.nodes, (n) => n.label);
+  // A request whose claimer stopped its heartbeat is dead: deleted, never served.
+  const expiredRequests = inventory.requests.filter((r) => requestExpired(r.heartbeatAt, now));
+  const liveRequests = inventory.requests.filter((r) => !requestExpired(r.heartbeatAt, now));
+  const requestsByLabel = groupBy([...liveRequests].sort(oldestFirst), (r) => r.label);
   const actions: Action[] = [];
   const removed = (kind: Action["kind"], target: string, reason: string) =>
     actions.push({ kind, provider: provider.name, target, reason });
@@ -63,7 +68,10 @@ export function planProvider(
   const drained: PoolDecision[] = [];
   for (const label of [...config.labels].sort(byName)) {
     if (label.minReady[provider.name] === undefined) continue;
-    pools.push(decideLabel(label, provider, label.minReady[provider.name], decisions, nodesByLabel, now));
+    const requests = requestsByLabel.get(label.name) ?? [];
+    pools.push(
+      decideLabel(label, provider, label.minReady[provider.name], decisions, nodesByLabel, requests, now),
+    );
   }
   for (const [name, nodes] of nodesByLabel) {
     const label = labels.get(name);
@@ -75,7 +83,7 @@ export function planProvider(
       maxReadyAgeSeconds: undefined,
       flavor: undefined,
     };
-    drained.push(decideLabel(input, provider, undefined, decisions, new Map([[name, nodes]]), now));
+    drained.push(decideLabel(input, provider, undefined, decisions, new Map([[name, nodes]]), [], now));
   }
 
   // Room: every server that exists counts, including those deleted this round (capacity.ts).
@@ -100,9 +108,13 @@ export function planProvider(
     });
   }
   const growing = pools.filter((p) => p.plan.deficit > 0 && p.plan.currentVersion !== undefined);
-  const shares = shareCapacity(
+  const shares = shareDemand(
     free,
-    growing.map((p) => ({ label: p.plan.label, deficit: p.plan.deficit })),
+    growing.map((p) => ({
+      label: p.plan.label,
+      minReadyDeficit: p.plan.deficit - p.plan.requestDeficit,
+      requestTimes: p.unserved.map((r) => r.createdAt),
+    })),
   );
   const created: NewNode[] = [];
   for (const pool of growing) {
@@ -130,6 +142,13 @@ export function planProvider(
       });
   }
   for (const pool of [...pools, ...drained]) pool.deleted.forEach(removeNode);
+  for (const request of expiredRequests)
+    actions.push({
+      kind: "delete-request",
+      provider: provider.name,
+      target: `${request.label} ${request.requester}`,
+      reason: `no heartbeat for ${now - request.heartbeatAt} s: its claimer is gone`,
+    });
   const deleting = actions.filter((a) => a.kind === "delete-node" || a.kind === "delete-template").length;
   const capacity: CapacityPlan = {
     maxServers: provider.maxServers,
@@ -164,6 +183,7 @@ export function planProvider(
       snapshots: decided.flatMap((d) => d.snapshots.map((s) => s.template)).sort(byImageVersion),
       nodes: kept.sort(byName),
       newNodes: created.sort(byName),
+      expiredRequests: expiredRequests.sort(oldestFirst),
     },
   };
   return { plan, errors: decided.flatMap((d) => d.errors) };
@@ -175,6 +195,7 @@ function decideLabel(
   minReady: number | undefined,
   decisions: ReadonlyMap<string, ImageDecision>,
   nodesByLabel: ReadonlyMap<string, PoolNode[]>,
+  requests: readonly NodeRequest[],
   now: number,
 ): PoolDecision {
   const image = decisions.get(label.image);
@@ -185,11 +206,15 @@ function decideLabel(
     maxReadyAgeSeconds: label.maxReadyAgeSeconds,
     launchTimeoutSeconds: provider.launchTimeoutSeconds,
     nodes: nodesByLabel.get(label.name) ?? [],
+    requests,
     current: image?.current,
     rejected: image?.rejected ?? new Set(),
     now,
   });
 }
+
+const oldestFirst = (a: NodeRequest, b: NodeRequest) =>
+  a.createdAt - b.createdAt || compareNatural(a.id, b.id);
 
 const byImageVersion = <T extends { image: string; version: number }>(a: T, b: T) =>
   compareNatural(a.image, b.image) || a.version - b.version;

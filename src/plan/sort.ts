@@ -53,6 +53,7 @@ const KIND_ORDER: Record<ActionKind, number> = {
   "delete-image": 3,
   "delete-node": 4,
   "create-node": 5,
+  "delete-request": 6,
 };
 
 export function compareActions(a: Action, b: Action): number {

@@ -2,7 +2,7 @@
 // actions (each with a reason), grouped by provider and sorted so two plans diff cleanly.
 // The Pulumi program reads `desired`: the complete set of resources that should exist in
 // each provider after this round, because anything it does not declare, Pulumi deletes.
-import type { ImageBuild, PoolNode, TemplateServer } from "./inventory.js";
+import type { ImageBuild, NodeRequest, PoolNode, TemplateServer } from "./inventory.js";
 
 export interface Plan {
   /** The time the plan was made for (Unix seconds); new build versions are derived from it. */
@@ -63,6 +63,8 @@ export interface DesiredState {
   nodes: PoolNode[];
   /** Nodes to boot this round from the current build of their label's image. */
   newNodes: NewNode[];
+  /** Requests whose claimer died (no heartbeat): deleted this round, nothing booted for them. */
+  expiredRequests: NodeRequest[];
 }
 
 export interface NewBuild {
@@ -133,8 +135,15 @@ export interface PoolPlan {
   currentVersion?: number;
   /** Kept nodes by state. ready/building count only those on the current build. */
   counts: { ready: number; building: number; inUse: number; held: number; stale: number };
-  /** min-ready minus the kept ready+building nodes on the current build (never below 0). */
+  /** Live requests for this label here: jobs waiting for a node (core/node-request.ts). */
+  requests: number;
+  /**
+   * min-ready plus the live requests, minus the kept ready+building nodes on the current
+   * build (never below 0): requests are served first, min-ready is the buffer above them.
+   */
   deficit: number;
+  /** Of the deficit, what the requests need: booted first when room is short (capacity.ts). */
+  requestDeficit: number;
   /** Nodes created this round (≤ deficit; less when capacity is short). */
   created: number;
   /** deficit − created: what capacity (or a missing current build) left unfilled. */
@@ -158,7 +167,13 @@ export interface CapacityPlan {
 }
 
 export type ActionKind =
-  "build" | "snapshot" | "delete-image" | "delete-template" | "create-node" | "delete-node";
+  | "build"
+  | "snapshot"
+  | "delete-image"
+  | "delete-template"
+  | "create-node"
+  | "delete-node"
+  | "delete-request";
 
 export interface Action {
   kind: ActionKind;

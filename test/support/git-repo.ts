@@ -115,8 +115,15 @@ export function seedInventory(
   return {
     readAt: CURRENT + 2700,
     providers: {
-      "hpcloud-az2": { provider: "hpcloud-az2", readable: true, images: hpcloud, templates: [], nodes: [] },
-      "rax-iad": { provider: "rax-iad", readable: true, images: rax, templates: [], nodes: [] },
+      "hpcloud-az2": {
+        provider: "hpcloud-az2",
+        readable: true,
+        images: hpcloud,
+        templates: [],
+        nodes: [],
+        requests: [],
+      },
+      "rax-iad": { provider: "rax-iad", readable: true, images: rax, templates: [], nodes: [], requests: [] },
     },
   };
 }

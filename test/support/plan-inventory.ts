@@ -1,6 +1,7 @@
 // Inventory records for planner tests: defaults that a test overrides only where it matters.
 import { definitionHash, type LoadedConfig } from "../../src/config/definition.js";
 import type {
+  NodeRequest,
   ImageBuild,
   Inventory,
   PoolNode,
@@ -68,7 +69,8 @@ export function node(name: string, imageVersion: number, overrides: Partial<Pool
 
 /** What a test says about one provider: its items, or the error that kept it unread. */
 export type ProviderSketch =
-  { images?: ImageBuild[]; templates?: TemplateServer[]; nodes?: PoolNode[] } | { error: string };
+  | { images?: ImageBuild[]; templates?: TemplateServer[]; nodes?: PoolNode[]; requests?: NodeRequest[] }
+  | { error: string };
 
 export function inventoryOf(readAt: number, providers: Record<string, ProviderSketch>): Inventory {
   const result: Inventory = { readAt, providers: {} };
@@ -82,6 +84,7 @@ export function inventoryOf(readAt: number, providers: Record<string, ProviderSk
             images: p.images ?? [],
             templates: p.templates ?? [],
             nodes: p.nodes ?? [],
+            requests: p.requests ?? [],
           };
     result.providers[name] = read;
   }

@@ -96,7 +96,7 @@ rejected: ${JSON.stringify(this.rejected)}
       const cloud = this.clouds[provider];
       inventory.providers[provider] = this.unreadable.has(provider)
         ? { provider, readable: false, error: `${provider}: 503 Service Unavailable` }
-        : { provider, readable: true, ...structuredClone(cloud) };
+        : { provider, readable: true, requests: [], ...structuredClone(cloud) };
     }
     return inventory;
   }

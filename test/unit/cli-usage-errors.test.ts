@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { main, reportInternalError } from "../../src/cli/main.js";
 import { parseWholeNumber } from "../../src/cli/numbers.js";
+import { parseInventory } from "../../src/plan/inventory-file.js";
 import { captureIo } from "../support/capture-io.js";
 import { IMAGE, makeRepo, PREVIOUS, type TempRepo } from "../support/git-repo.js";
 import { FAKE_PASSWORD, startFakeCloud, type FakeCloud } from "../support/openstack-fake.js";
@@ -273,7 +274,11 @@ describe("plan --write-inventory to a place it cannot write (exit 1, nothing hal
     const result = await save(path, "--json");
     assert.equal(result.code, 0, result.stderr);
     JSON.parse(result.stdout);
-    assert.deepEqual(JSON.parse(readFileSync(path, "utf8")), JSON.parse(readFileSync(SEED, "utf8")));
+    // The same inventory as the seed file, which leaves empty lists out.
+    const written = parseInventory(readFileSync(path, "utf8"));
+    const seed = parseInventory(readFileSync(SEED, "utf8"));
+    assert.ok(written.ok && seed.ok);
+    assert.deepEqual(written.value, seed.value);
     assert.deepEqual(readdirSync(dir), ["x.json"]);
   });
 });

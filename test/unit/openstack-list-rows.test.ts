@@ -69,6 +69,7 @@ describe("image-list rows", () => {
             },
           ],
           nodes: [],
+          requests: [],
         },
         {
           provider: "hpcloud-az2",
@@ -76,6 +77,7 @@ describe("image-list rows", () => {
           images: [build("hpcloud-az2", 1394417686, "failed")],
           templates: [],
           nodes: [],
+          requests: [],
         },
       ]),
     );
@@ -120,6 +122,7 @@ describe("node-list rows", () => {
             node("rax-iad", "s3", NOW - 7200, { state: "hold", holdReason: "debug" }),
             node("rax-iad", "s4", NOW - 10, { label: "other" }),
           ],
+          requests: [],
         },
       ]),
       { label: "devstack-precise", state: "ready" },

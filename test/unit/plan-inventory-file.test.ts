@@ -28,6 +28,7 @@ test("an unreadable provider needs only its error; lists of a readable one defau
     readable: true,
     images: [],
     templates: [],
+    requests: [],
     nodes: [],
   });
 });

@@ -141,6 +141,7 @@ describe("rollback commands refuse", () => {
       images: [],
       templates: [],
       nodes: [],
+      requests: [],
     };
     repo = makeRepo(undefined, inventory);
     const result = await repo.nodepool(...REVERT);
