@@ -15,6 +15,7 @@ import { validateCommand } from "./commands/validate.js";
 import { planCommand } from "./commands/plan.js";
 import { imageListCommand } from "./commands/image-list.js";
 import { nodeListCommand } from "./commands/node-list.js";
+import { requestListCommand } from "./commands/request-list.js";
 import { nodeCommand } from "./commands/node.js";
 import { revertCommand } from "./commands/revert.js";
 import { deleteImageCommand } from "./commands/delete-image.js";
@@ -49,6 +50,7 @@ const COMMANDS: Entry[] = [
   planCommand,
   imageListCommand,
   nodeListCommand,
+  requestListCommand,
   nodeCommand,
   revertCommand,
   deleteImageCommand,

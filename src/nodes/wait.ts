@@ -3,6 +3,9 @@
 /** Seconds between looks while waiting, on average. */
 export const POLL_SECONDS = 5;
 
+/** Seconds between looks once the claim's request is recorded: a node is booting for it. */
+export const REQUEST_POLL_SECONDS = 2;
+
 /**
  * How far a delay strays from POLL_SECONDS, as a fraction of it: jobs that started waiting
  * together (a gate's worth of them, on an empty pool) drift apart instead of listing the

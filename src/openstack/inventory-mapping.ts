@@ -1,17 +1,21 @@
-// From what Glance and Nova return to the Inventory model, through the metadata nodepool puts
+// From what Glance, Nova and Neutron return to the Inventory model, through the metadata nodepool puts
 // on what it creates (core/metadata.ts, docs/metadata.md). Pure: unit-tested without a cloud.
+import { cloudToLocalSeconds, isoSeconds } from "../core/cloud-clock.js";
 import { META } from "../core/metadata.js";
+import { parseRequestDescription } from "../core/node-request.js";
 import {
   isInUseOrHeld,
   NODE_STATES,
   type ImageBuild,
   type ImageState,
+  type NodeRequest,
   type NodeState,
   type PoolNode,
   type TemplateServer,
   type TemplateServerState,
 } from "../plan/inventory.js";
 import { imageProperties, type GlanceImage } from "./glance.js";
+import type { NeutronPort } from "./neutron.js";
 import { serverIp, type NovaServer } from "./nova.js";
 
 /**
@@ -156,4 +160,27 @@ export function poolNodeFrom(provider: string, server: NovaServer): PoolNode | u
   if (meta[META.holdReason]) node.holdReason = meta[META.holdReason];
   if (meta[META.stack]) node.stack = meta[META.stack];
   return node;
+}
+
+/**
+ * A node request's port → NodeRequest, or undefined when the port is not a request. Neutron's
+ * created_at and updated_at (the last heartbeat) are on the cloud's clock: read on ours.
+ */
+export function nodeRequestFrom(
+  provider: string,
+  port: NeutronPort,
+  offsetMs: number | undefined,
+): NodeRequest | undefined {
+  const record = parseRequestDescription(port.description);
+  const created = isoSeconds(port["created_at"] as string | undefined);
+  const updated = isoSeconds(port["updated_at"] as string | undefined) ?? created;
+  if (record === undefined || created === undefined || updated === undefined) return undefined;
+  return {
+    provider,
+    id: port.id,
+    label: record.label,
+    requester: record.requester,
+    createdAt: cloudToLocalSeconds(created, offsetMs),
+    heartbeatAt: cloudToLocalSeconds(updated, offsetMs),
+  };
 }

@@ -3,7 +3,7 @@
 // reported unreadable with its error and never delays or hides the others. So is one whose
 // server list has servers Nova could not describe (a partial answer: never read as complete).
 // Per provider the calls are constant: three Glance image lists (hidden, the rest, hidden
-// again), one Nova server list and, when there are ready nodes, one Neutron port list (plus
+// again), one Nova server list, one Neutron list of node requests and, when there are ready nodes, one Neutron port list (plus
 // their pages), never one call per item.
 import type { ProviderConfig } from "../config/schema.js";
 import { cloudToLocalSeconds, isoSeconds } from "../core/cloud-clock.js";
@@ -13,7 +13,8 @@ import { claimPorts, parseClaim, portVerdict, STALE_CLAIM_SECONDS } from "../cor
 import type { Inventory, PoolNode, ProviderInventory, ReadableProvider } from "../plan/inventory.js";
 import type { ProviderClients } from "./clients.js";
 import { formatOpenStackError, type OpenStackError } from "./errors.js";
-import { imageBuildFrom, poolNodeFrom, templateServerFrom } from "./inventory-mapping.js";
+import { imageBuildFrom, nodeRequestFrom, poolNodeFrom, templateServerFrom } from "./inventory-mapping.js";
+import { REQUEST_DEVICE_OWNER } from "../core/node-request.js";
 import { isPartialServer } from "./nova.js";
 
 export interface InventoryOptions {
@@ -86,7 +87,7 @@ async function readProvider(
   options: InventoryOptions,
 ): Promise<ProviderInventory> {
   const name = provider.name;
-  const [images, servers] = await Promise.all([
+  const [images, servers, requestPorts] = await Promise.all([
     // Glance filters on custom properties server-side. Hidden snapshots are still ours.
     clients.glance.listImagesWithHidden({
       filters: { [META.kind]: "image", [META.provider]: name },
@@ -95,9 +96,13 @@ async function readProvider(
     // Nova cannot filter on metadata: one list of the project's servers, sorted out here.
     // Unpaged, or Nova would leave a down cell's servers out (listEveryServer).
     clients.nova.listEveryServer(),
+    // Jobs waiting for a node (core/node-request.ts): ports that are only records.
+    clients.neutron.listPorts({ deviceOwner: REQUEST_DEVICE_OWNER }, options.pageSize),
   ]);
   if (!images.ok) return { provider: name, readable: false, error: formatOpenStackError(images.error) };
   if (!servers.ok) return { provider: name, readable: false, error: formatOpenStackError(servers.error) };
+  if (!requestPorts.ok)
+    return { provider: name, readable: false, error: formatOpenStackError(requestPorts.error) };
   // A server Nova could not describe may be one of ours: left out, Pulumi would delete it.
   const partial = servers.value.filter(isPartialServer).map((server) => server.id);
   if (partial.length > 0) return { provider: name, readable: false, error: partialListError(name, partial) };
@@ -107,6 +112,7 @@ async function readProvider(
     images: [],
     templates: [],
     nodes: [],
+    requests: [],
   };
   // Nova's `created` is on the cloud's clock; ages are judged against `now`, on ours. Read on
   // ours, a runner an hour fast no longer sees every booting node past its launch-timeout.
@@ -122,6 +128,10 @@ async function readProvider(
       inventory.templates.push({ ...template, createdAt: cloudToLocalSeconds(template.createdAt, offsetMs) });
     const node = poolNodeFrom(name, server);
     if (node) inventory.nodes.push({ ...node, createdAt: cloudToLocalSeconds(node.createdAt, offsetMs) });
+  }
+  for (const port of requestPorts.value) {
+    const request = nodeRequestFrom(name, port, offsetMs);
+    if (request) inventory.requests.push(request);
   }
   const locked = await markClaimsInProgress(inventory.nodes, clients, now, options);
   return locked === undefined ? inventory : { provider: name, readable: false, error: locked };

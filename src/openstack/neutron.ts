@@ -59,6 +59,8 @@ export interface PortFilters {
   /** The ports of any of these servers; none at all, and no request, for an empty list. */
   deviceIds?: readonly string[];
   networkId?: string;
+  /** Ports of this device_owner only (node requests: core/node-request.ts). */
+  deviceOwner?: string;
 }
 
 async function listPortsOfDevices(
@@ -84,7 +86,7 @@ export function neutronClient(session: Session) {
       filters: PortFilters = {},
       pageSize = DEFAULT_PAGE_SIZE,
     ): Promise<Result<NeutronPort[], OpenStackError>> {
-      const params = { limit: pageSize, network_id: filters.networkId };
+      const params = { limit: pageSize, network_id: filters.networkId, device_owner: filters.deviceOwner };
       if (filters.deviceId === undefined && filters.deviceIds === undefined)
         return listAll<NeutronPort>(session, `/v2.0/ports${query(params)}`, "ports");
       const deviceIds = [
@@ -127,6 +129,57 @@ export function neutronClient(session: Session) {
         return err({ ...answer.error, kind: "conflict", portId: id, expectedRevision });
       }
       return answer;
+    },
+
+    /**
+     * Creates a port that is only a record: no device, no address (fixed_ips []), down. Never
+     * retried: a retry after a lost answer would make a second record.
+     */
+    async createRecordPort(fields: {
+      networkId: string;
+      name: string;
+      description: string;
+      deviceOwner: string;
+    }): Promise<Result<NeutronPort, OpenStackError>> {
+      const answer = await requestJson<{ port: NeutronPort }>(session, "network", {
+        method: "POST",
+        path: "/v2.0/ports",
+        json: {
+          port: {
+            network_id: fields.networkId,
+            name: fields.name,
+            description: fields.description,
+            device_owner: fields.deviceOwner,
+            fixed_ips: [],
+            admin_state_up: false,
+          },
+        },
+        idempotent: false,
+      });
+      return answer.ok ? ok(answer.value.port) : answer;
+    },
+
+    /** Rewrites a port's description (no revision check: the writer owns the port). */
+    async updatePortDescription(
+      id: string,
+      description: string,
+    ): Promise<Result<NeutronPort | undefined, OpenStackError>> {
+      const answer = absentOn404(
+        await requestJson<{ port: NeutronPort }>(session, "network", {
+          method: "PUT",
+          path: `/v2.0/ports/${id}`,
+          json: { port: { description } },
+        }),
+      );
+      return answer.ok ? ok(answer.value?.port) : answer;
+    },
+
+    /** Deletes a port; true when it was there, false when already gone. */
+    async deletePort(id: string): Promise<Result<boolean, OpenStackError>> {
+      const answer = absentOn404(
+        await session.request("network", { method: "DELETE", path: `/v2.0/ports/${id}` }),
+      );
+      return answer.ok ? ok(answer.value !== undefined) : answer;
     },
 
     async findNetworkByName(name: string): Promise<Result<NeutronNetwork | undefined, OpenStackError>> {

@@ -23,6 +23,7 @@ const outputs = await runProgram(
     stack: owner.value,
     snapshotPollSeconds: config.getNumber("snapshotPollSeconds"),
     preview: pulumi.runtime.isDryRun(),
+    warn: (message) => void pulumi.log.warn(message),
   }),
 );
 

@@ -5,6 +5,7 @@ import { openProvider } from "../openstack/clients.js";
 import { readInventory } from "../openstack/inventory.js";
 import type { ProviderConfig } from "../config/schema.js";
 import { err, ok } from "../core/result.js";
+import { formatOpenStackError } from "../openstack/errors.js";
 import type { ProgramSources } from "./program.js";
 
 export function liveSources(options: {
@@ -13,6 +14,7 @@ export function liveSources(options: {
   snapshotPollSeconds?: number;
   /** `pulumi preview`: read and plan only, change nothing in the cloud. */
   preview: boolean;
+  warn?: (message: string) => void;
 }): ProgramSources {
   // Each provider's cloud is resolved once: its clients read the inventory, and its
   // credentials go to the snapshot provider.
@@ -35,6 +37,22 @@ export function liveSources(options: {
     },
     now: () => Math.floor(Date.now() / 1000),
     snapshotPollSeconds: options.snapshotPollSeconds,
+    deleteRequests: options.preview
+      ? undefined
+      : async (config, requests) => {
+          const problems: string[] = [];
+          for (const request of requests) {
+            const clients = open(config.providers.find((p) => p.name === request.provider)!);
+            if (!clients.ok) {
+              problems.push(clients.error.message);
+              continue;
+            }
+            const deleted = await clients.value.neutron.deletePort(request.id);
+            if (!deleted.ok) problems.push(formatOpenStackError(deleted.error));
+          }
+          return problems;
+        },
+    warn: options.warn,
     // A preview changes nothing, so it fences nothing (its plan may show deletes a claim beats).
     fenceNodes: options.preview
       ? undefined

@@ -8,7 +8,7 @@ import type { Result } from "../core/result.js";
 import type { CloudConfig } from "../openstack/clouds-config.js";
 import type { FenceOutcome } from "../nodes/fence.js";
 import { nodesToFence } from "../plan/fence.js";
-import type { Inventory, PoolNode } from "../plan/inventory.js";
+import type { Inventory, NodeRequest, PoolNode } from "../plan/inventory.js";
 import { plan as makePlan } from "../plan/plan.js";
 import type { Plan } from "../plan/types.js";
 import { NodepoolProvider } from "./components/provider.js";
@@ -32,6 +32,14 @@ export interface ProgramSources {
    * (src/nodes/fence.ts). Absent in a preview, which must change nothing in the cloud.
    */
   fenceNodes?: (config: LoadedConfig, nodes: PoolNode[]) => Promise<FenceOutcome>;
+  /**
+   * Delete the requests of claimers that died (the plan's desired.expiredRequests); returns
+   * what could not be deleted. Absent in a preview. Requests are not Pulumi resources: they
+   * are the claimers', and a round only removes the dead ones.
+   */
+  deleteRequests?: (config: LoadedConfig, requests: NodeRequest[]) => Promise<string[]>;
+  /** Where problems that do not stop the round are said (pulumi.log.warn in the engine). */
+  warn?: (message: string) => void;
 }
 
 /** Plans made before the round gives up: each one after jobs claimed nodes it meant to delete. */
@@ -89,6 +97,10 @@ export async function decide(
 
 export async function runProgram(sources: ProgramSources): Promise<StackOutputs> {
   const { config, plan, clouds } = await decide(sources);
+  const expired = plan.providers.flatMap((p) => p.desired.expiredRequests);
+  if (sources.deleteRequests && expired.length > 0)
+    for (const problem of await sources.deleteRequests(config, expired))
+      sources.warn?.(`nodepool: a dead claimer's request stays until the next round: ${problem}`);
   for (const providerPlan of plan.providers) {
     new NodepoolProvider(
       providerPlan.provider,

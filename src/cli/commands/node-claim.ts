@@ -1,7 +1,8 @@
 // `nodepool node claim LABEL`: take one ready node for a job.
 import { hostname } from "node:os";
 import { claimInProvider, randomShuffle, sortedByName, type ClaimedNode } from "../../nodes/claim.js";
-import { jitteredPollDelayMs } from "../../nodes/wait.js";
+import { openRequest, type OpenRequest } from "../../nodes/request.js";
+import { jitteredPollDelayMs, POLL_SECONDS, REQUEST_POLL_SECONDS } from "../../nodes/wait.js";
 import { openProvider } from "../../openstack/clients.js";
 import { loadConfig } from "../../config/load.js";
 import { formatIssue } from "../../config/issues.js";
@@ -38,7 +39,9 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
       .option("wait", {
         ...wholeNumber("--wait", "a whole number of seconds", 0),
         default: 0,
-        describe: "wait up to this many seconds for a ready node",
+        describe:
+          "wait up to this many seconds for a ready node; while it waits, a node request asks " +
+          "the pool to boot one (see `nodepool request-list`)",
       })
       .option("claimer", {
         type: "string",
@@ -95,59 +98,98 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
     // Opened once for every look: each provider's session keeps its token (renewed if the wait
     // outlives it), so a waiting job asks Keystone once, not once per look.
     const opened = providers.map((provider) => openProvider(provider));
-    for (;;) {
-      cloudErrors.length = 0;
-      // In random order, so jobs spread over the providers instead of draining the first.
-      for (const clients of randomShuffle(opened)) {
-        if (!clients.ok) {
-          cloudErrors.push(clients.error.message);
-          continue;
-        }
-        const claimed = await claimInProvider(clients.value, {
-          label: args.label,
-          claimer,
-          now: Math.floor(Date.now() / 1000),
-          order: args.shuffle ? randomShuffle : sortedByName,
-          staleClaimSeconds: args.staleClaimSeconds,
-        });
-        if (claimed.ok)
-          return report({
-            ...claimed.value,
-            lostRaces: lostRaces + claimed.value.lostRaces,
-            lostDespite200: lostDespite200 + claimed.value.lostDespite200,
-          });
-        if (claimed.error.kind === "cloud") cloudErrors.push(claimed.error.message);
-        else {
-          lostRaces += claimed.error.lostRaces;
-          lostDespite200 += claimed.error.lostDespite200;
-          skipped.push(...claimed.error.skipped);
-          skipped.push(
-            ...claimed.error.portless.map(
-              (node) =>
-                `${node.name} in ${clients.value.provider}: it has no port (give the provider a network)`,
-            ),
-          );
-        }
-      }
-      // Jittered, so that jobs which started waiting together do not list the cloud in step.
-      const delay = jitteredPollDelayMs(Date.now(), deadline, Math.random);
-      if (delay === undefined) break;
-      // On stderr even when it is not a terminal: a CI log should show why the job waits.
-      io.err(
-        `no ready ${args.label} node yet; looking again in ${Math.ceil(delay / 1000)} s ` +
-          `(${Math.ceil((deadline - Date.now()) / 1000)} s left)`,
-      );
-      await sleep(delay);
+    // Demand: a claim that waits records one request (in the label's first provider that
+    // opened), so the pool boots a node for it beyond min-ready. Ended on every way out.
+    let request: OpenRequest | undefined;
+    let requestTried = false;
+    const endRequest = async () => {
+      await request?.close();
+      request = undefined;
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      void endRequest().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+      return await claimLoop();
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      await endRequest();
     }
-    for (const message of cloudErrors) io.err(`nodepool node claim: ${message}`);
-    if (cloudErrors.length === providers.length) return EXIT.cloud;
-    for (const why of new Set(skipped)) io.err(`nodepool node claim: skipped ${why}`);
-    const raced =
-      lostRaces > 0 ? ` (lost ${lostRaces} race${lostRaces === 1 ? "" : "s"} to other claimers)` : "";
-    io.err(
-      `nodepool node claim: no ready ${args.label} node${args.wait > 0 ? ` within ${args.wait} s` : ""}${raced}`,
-    );
-    return EXIT.noNode;
+
+    async function claimLoop(): Promise<number> {
+      for (;;) {
+        cloudErrors.length = 0;
+        // In random order, so jobs spread over the providers instead of draining the first.
+        for (const clients of randomShuffle(opened)) {
+          if (!clients.ok) {
+            cloudErrors.push(clients.error.message);
+            continue;
+          }
+          const claimed = await claimInProvider(clients.value, {
+            label: args.label,
+            claimer,
+            now: Math.floor(Date.now() / 1000),
+            order: args.shuffle ? randomShuffle : sortedByName,
+            staleClaimSeconds: args.staleClaimSeconds,
+          });
+          if (claimed.ok)
+            return report({
+              ...claimed.value,
+              lostRaces: lostRaces + claimed.value.lostRaces,
+              lostDespite200: lostDespite200 + claimed.value.lostDespite200,
+            });
+          if (claimed.error.kind === "cloud") cloudErrors.push(claimed.error.message);
+          else {
+            lostRaces += claimed.error.lostRaces;
+            lostDespite200 += claimed.error.lostDespite200;
+            skipped.push(...claimed.error.skipped);
+            skipped.push(
+              ...claimed.error.portless.map(
+                (node) =>
+                  `${node.name} in ${clients.value.provider}: it has no port (give the provider a network)`,
+              ),
+            );
+          }
+        }
+        if (!requestTried && args.wait > 0) {
+          requestTried = true;
+          const first = opened.find((clients) => clients.ok);
+          if (first?.ok) {
+            const provider = providers.find((p) => p.name === first.value.provider)!;
+            const recorded = await openRequest(first.value, provider.networks[0] ?? "", args.label, claimer);
+            if (recorded.ok) {
+              request = recorded.value;
+              io.err(
+                `no ready ${args.label} node: requested one in ${request.provider} (request ${request.id})`,
+              );
+            } else io.err(`nodepool node claim: ${recorded.error}; waiting without a request`);
+          }
+        }
+        // Jittered, so that jobs which started waiting together do not list the cloud in step.
+        // With a request open, a node is booting for this claim: look more often.
+        const poll = request ? REQUEST_POLL_SECONDS : POLL_SECONDS;
+        const delay = jitteredPollDelayMs(Date.now(), deadline, Math.random, poll);
+        if (delay === undefined) break;
+        // On stderr even when it is not a terminal: a CI log should show why the job waits.
+        io.err(
+          `no ready ${args.label} node yet; looking again in ${Math.ceil(delay / 1000)} s ` +
+            `(${Math.ceil((deadline - Date.now()) / 1000)} s left)`,
+        );
+        await sleep(delay);
+      }
+      for (const message of cloudErrors) io.err(`nodepool node claim: ${message}`);
+      if (cloudErrors.length === providers.length) return EXIT.cloud;
+      for (const why of new Set(skipped)) io.err(`nodepool node claim: skipped ${why}`);
+      const raced =
+        lostRaces > 0 ? ` (lost ${lostRaces} race${lostRaces === 1 ? "" : "s"} to other claimers)` : "";
+      io.err(
+        `nodepool node claim: no ready ${args.label} node${args.wait > 0 ? ` within ${args.wait} s` : ""}${raced}`,
+      );
+      return EXIT.noNode;
+    }
 
     function report(node: ClaimedNode): number {
       const id = nodeId(node);

@@ -1,0 +1,119 @@
+// `nodepool request-list`: jobs waiting for a node (Nodepool's verb), oldest first.
+import { requestExpired } from "../../core/node-request.js";
+import type { NodeRequest } from "../../plan/inventory.js";
+import { withConfigFile, withJson, type Command } from "../command.js";
+import { printJson } from "../io.js";
+import {
+  compareText,
+  loadLiveInventory,
+  reportUnreadable,
+  shortId,
+  type LiveInventory,
+} from "../live-inventory.js";
+import { renderTable, type Column } from "../table.js";
+
+interface RequestListArgs {
+  file: string;
+  label?: string;
+  provider?: string;
+  json: boolean;
+}
+
+export interface RequestRow {
+  id: string;
+  provider: string;
+  label: string;
+  requester: string;
+  createdAt: number;
+  /** Seconds since it was made, and since its claimer last said it still waits. */
+  waitingSeconds: number;
+  heartbeatSeconds: number;
+  /** open: its claimer is alive; expired: it stopped its heartbeat (the next round deletes it). */
+  state: "open" | "expired";
+  portId: string;
+}
+
+const COLUMNS: Column[] = [
+  { header: "ID" },
+  { header: "Provider" },
+  { header: "Label" },
+  { header: "Requester" },
+  { header: "State" },
+  { header: "Waiting (s)", align: "right" },
+  { header: "Heartbeat (s ago)", align: "right" },
+];
+
+export function requestRows(
+  live: Pick<LiveInventory, "readable" | "inventory">,
+  filters: { label?: string } = {},
+): RequestRow[] {
+  const now = live.inventory.readAt;
+  return live.readable
+    .flatMap((provider) => provider.requests)
+    .filter((request) => filters.label === undefined || request.label === filters.label)
+    .map((request: NodeRequest) => ({
+      id: shortId("request", request.provider, request.id),
+      provider: request.provider,
+      label: request.label,
+      requester: request.requester,
+      createdAt: request.createdAt,
+      waitingSeconds: Math.max(0, now - request.createdAt),
+      heartbeatSeconds: Math.max(0, now - request.heartbeatAt),
+      state: requestExpired(request.heartbeatAt, now) ? ("expired" as const) : ("open" as const),
+      portId: request.id,
+    }))
+    .sort(
+      (a, b) =>
+        a.createdAt - b.createdAt ||
+        compareText(a.provider, b.provider) ||
+        compareText(a.label, b.label) ||
+        compareText(a.portId, b.portId),
+    );
+}
+
+export const requestListCommand: Command<RequestListArgs> = {
+  command: "request-list",
+  describe: "List the node requests: jobs waiting (node claim --wait) for a node the pool boots for them",
+  builder: (yargs) =>
+    withJson(withConfigFile(yargs))
+      .option("label", { type: "string", describe: "only requests for this label" })
+      .option("provider", { type: "string", describe: "read only this provider" })
+      .example([
+        ["$0 request-list", "every waiting job, oldest first"],
+        ["$0 request-list --label devstack-precise --json", "one label's, for a script"],
+      ])
+      .epilogue(
+        "A claim that waits (`nodepool node claim LABEL --wait S`) and finds no ready node records " +
+          "a request in the label's first provider; the plan boots a node for each open request " +
+          "beyond min-ready, up to max-servers. The claimer rewrites its request every 10 s and " +
+          "deletes it when it gets a node, gives up or is stopped; one not rewritten for 45 s is " +
+          "expired and the next round deletes it.\n\n" +
+          "Exit codes: 0 listed, 1 invalid images.yaml, 2 wrong usage, " +
+          "4 a provider could not be read (the others are still listed).",
+      ),
+  run: async (args, io) => {
+    const live = await loadLiveInventory({ file: args.file, provider: args.provider });
+    if (!live.ok) {
+      for (const message of live.error.messages) io.err(message);
+      return live.error.exitCode;
+    }
+    const rows = requestRows(live.value, { label: args.label });
+    if (args.json) printJson(io, { requests: rows, unreadable: live.value.unreadable });
+    else
+      io.out(
+        renderTable(
+          COLUMNS,
+          rows.map((row) => [
+            row.id,
+            row.provider,
+            row.label,
+            row.requester,
+            row.state,
+            String(row.waitingSeconds),
+            String(row.heartbeatSeconds),
+          ]),
+        ),
+      );
+    return reportUnreadable(live.value, io);
+  },
+};
