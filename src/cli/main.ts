@@ -16,6 +16,7 @@ import { planCommand } from "./commands/plan.js";
 import { imageListCommand } from "./commands/image-list.js";
 import { nodeListCommand } from "./commands/node-list.js";
 import { requestListCommand } from "./commands/request-list.js";
+import { reconcileCommand } from "./commands/reconcile.js";
 import { nodeCommand } from "./commands/node.js";
 import { revertCommand } from "./commands/revert.js";
 import { deleteImageCommand } from "./commands/delete-image.js";
@@ -52,6 +53,7 @@ const COMMANDS: Entry[] = [
   nodeListCommand,
   requestListCommand,
   nodeCommand,
+  reconcileCommand,
   revertCommand,
   deleteImageCommand,
   pinCommand,

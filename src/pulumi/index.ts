@@ -2,6 +2,8 @@
 // Stack config (stacks/Pulumi.<stack>.yaml):
 //   nodepool:owner       required: the nodepool_stack tag of what this stack owns (stack-owner.ts)
 //   nodepool:imagesFile  images.yaml to reconcile (default: images.yaml beside Pulumi.yaml)
+// NODEPOOL_IMAGES_FILE (environment) overrides it: `nodepool reconcile` points it at the
+// commit it applies, checked out in a worktree of its own (src/reconciler/git-source.ts).
 // Credentials come from clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml,
 // ~/.config/openstack/clouds.yaml) by each provider's `cloud` entry, never from stack config.
 import { resolve } from "node:path";
@@ -19,7 +21,10 @@ if (!owner.ok) throw new RefusedToPlan(`nodepool declares nothing this run:\n  $
 const projectDir = fileURLToPath(new URL("../../", import.meta.url));
 const outputs = await runProgram(
   liveSources({
-    imagesFile: resolve(projectDir, config.get("imagesFile") ?? "images.yaml"),
+    imagesFile: resolve(
+      projectDir,
+      process.env["NODEPOOL_IMAGES_FILE"] ?? config.get("imagesFile") ?? "images.yaml",
+    ),
     stack: owner.value,
     snapshotPollSeconds: config.getNumber("snapshotPollSeconds"),
     preview: pulumi.runtime.isDryRun(),

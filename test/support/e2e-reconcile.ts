@@ -1,12 +1,13 @@
 // Support for test/e2e/reconcile.test.ts: a throwaway Pulumi project of the nodepool program
 // (own state, PULUMI_HOME, stack config and images.yaml), the nodepool CLI, and what the
 // local cloud holds for one run, found by the run's unique provider names and name prefix.
-import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { META } from "../../src/core/metadata.js";
+import { parseRequestDescription, REQUEST_DEVICE_OWNER } from "../../src/core/node-request.js";
 import type { ProviderClients } from "../../src/openstack/clients.js";
 import type { GlanceImage } from "../../src/openstack/glance.js";
 import type { NovaServer } from "../../src/openstack/nova.js";
@@ -45,6 +46,7 @@ export class E2eRun {
   readonly env: NodeJS.ProcessEnv;
   readonly clients: Record<string, ProviderClients> = {};
   settings: RunSettings;
+  stackCreated = false;
   private calls = 0;
 
   constructor(hex: string, providers: RunProvider[]) {
@@ -167,11 +169,64 @@ export class E2eRun {
     return must(await this.clients[provider]!.glance.listImages({ filters: { [META.provider]: provider } }));
   }
 
+  /** `pulumi stack init`: the stack file written by the constructor keeps its owner. */
+  async initStack(): Promise<void> {
+    const init = await this.pulumi(["stack", "init", this.stack]);
+    if (init.code !== 0) throw new Error(`pulumi stack init: ${init.stdout}${init.stderr}`);
+    this.stackCreated = true;
+  }
+
+  /** Destroys the stack (if made), deletes what is left in the cloud, removes the directory. */
+  async teardown(): Promise<void> {
+    if (this.stackCreated) {
+      const destroy = await this.pulumi(["destroy", "--yes", "--skip-preview"]);
+      if (destroy.code !== 0)
+        console.log(`cleanup: pulumi destroy failed\n${destroy.stdout}${destroy.stderr}`);
+      await this.pulumi(["stack", "rm", "--yes", "--force"]);
+    }
+    const leftovers = await this.deleteLeftovers().catch((error: unknown) => [`cleanup failed: ${error}`]);
+    if (leftovers.length > 0) console.log(`cleanup deleted leftovers: ${leftovers.join(", ")}`);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Makes the run's directory a git repository whose main is pushed to a bare remote in it
+   * (remote.git), as a reconciler follows a team's repository.
+   */
+  initGit(): void {
+    writeFileSync(join(this.dir, ".gitignore"), "state/\nhome/\nremote.git/\n");
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: this.dir, stdio: "pipe" });
+    execFileSync("git", ["init", "--quiet", "--bare", "--initial-branch=main", "remote.git"], {
+      cwd: this.dir,
+    });
+    git("init", "--quiet", "--initial-branch=main");
+    git("config", "user.email", "e2e@nodepool.test");
+    git("config", "user.name", "e2e");
+    git("remote", "add", "origin", join(this.dir, "remote.git"));
+    this.commit("e2e: first images.yaml");
+  }
+
+  /** Commits every change in the directory and pushes main; returns the commit. */
+  commit(message: string): string {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: this.dir, stdio: "pipe" }).toString();
+    git("add", "-A");
+    git("commit", "--quiet", "--allow-empty", "-m", message);
+    git("push", "--quiet", "origin", "main");
+    return git("rev-parse", "HEAD").trim();
+  }
+
   /** Deletes whatever of this run is still in the cloud: by provider metadata and name prefix. */
   async deleteLeftovers(): Promise<string[]> {
     const deleted: string[] = [];
     for (const p of this.settings.providers) {
       const clients = this.clients[p.name]!;
+      const requests = must(await clients.neutron.listPorts({ deviceOwner: REQUEST_DEVICE_OWNER })).filter(
+        (port) => parseRequestDescription(port.description)?.label.startsWith(this.prefix),
+      );
+      for (const port of requests) {
+        await clients.neutron.deletePort(port.id);
+        deleted.push(`request ${port.id}`);
+      }
       const servers = must(await clients.nova.listServers()).filter(
         (s) => s.metadata?.[META.provider] === p.name || s.name.startsWith(this.prefix),
       );

@@ -1,0 +1,153 @@
+// One round: `pulumi up` of this project's stack through Pulumi's Automation API, the same
+// program and state as CI's `pulumi up`. A stack locked by another update (CI, a second
+// reconciler) is waited out, bounded; an abort (SIGTERM) cancels the update the way Ctrl-C
+// does, so the engine finishes its steps in flight, writes the state and releases the lock.
+import { performance } from "node:perf_hooks";
+import {
+  ConcurrentUpdateError,
+  LocalWorkspace,
+  type EngineEvent,
+  type Stack,
+} from "@pulumi/pulumi/automation/index.js";
+
+export interface RoundSettings {
+  /** The Pulumi project directory (Pulumi.yaml, and its stack config). */
+  workDir: string;
+  stack: string;
+  /** Set for the engine and the program on every round (NODEPOOL_IMAGES_FILE, …). */
+  env: Record<string, string>;
+  /** How long a lock held by someone else is waited for before the round gives up. */
+  lockWaitSeconds: number;
+  /** How often a held lock is looked at again. */
+  lockPollSeconds?: number;
+}
+
+/** Where a round's time went, in seconds from its start (milestones absent when not reached). */
+export interface RoundTimings {
+  lockWait: number;
+  /** The engine said it started (its prelude): CLI start, backend, plugins. */
+  engineStarted?: number;
+  /** The program registered its first resource: language host, program start, inventory, plan. */
+  firstResource?: number;
+  /** The first create was sent, and the last create or delete finished. */
+  firstCreate?: number;
+  lastCreateDone?: number;
+  firstDelete?: number;
+  lastDeleteDone?: number;
+  total: number;
+}
+
+export type RoundOutcome =
+  | { kind: "done"; changes: Record<string, number>; timings: RoundTimings; lockHolder?: string }
+  | { kind: "failed"; message: string; timings: RoundTimings; lockHolder?: string }
+  | { kind: "locked"; message: string; timings: RoundTimings; lockHolder?: string }
+  | { kind: "cancelled"; timings: RoundTimings };
+
+export class RoundRunner {
+  private stack?: Stack;
+
+  constructor(private readonly settings: RoundSettings) {}
+
+  private async open(): Promise<Stack> {
+    this.stack ??= await LocalWorkspace.selectStack(
+      { stackName: this.settings.stack, workDir: this.settings.workDir },
+      { envVars: this.settings.env },
+    );
+    return this.stack;
+  }
+
+  async run(signal: AbortSignal): Promise<RoundOutcome> {
+    const started = performance.now();
+    const since = () => (performance.now() - started) / 1000;
+    const timings: RoundTimings = { lockWait: 0, total: 0 };
+    const finish = <T extends RoundOutcome>(outcome: T): T => {
+      timings.total = since();
+      return outcome;
+    };
+    let lockHolder: string | undefined;
+    const lockDeadline = started + this.settings.lockWaitSeconds * 1000;
+    for (;;) {
+      if (signal.aborted) return finish({ kind: "cancelled", timings });
+      const attemptStarted = since();
+      const output: string[] = [];
+      try {
+        const stack = await this.open();
+        const result = await stack.up({
+          signal,
+          color: "never",
+          onOutput: (text) => keepTail(output, text),
+          onEvent: (event) => milestone(timings, event, since()),
+        });
+        const changes = Object.fromEntries(
+          Object.entries(result.summary.resourceChanges ?? {}).filter(([, count]) => (count ?? 0) > 0),
+        ) as Record<string, number>;
+        return finish({ kind: "done", changes, timings, ...(lockHolder ? { lockHolder } : {}) });
+      } catch (error) {
+        if (signal.aborted) return finish({ kind: "cancelled", timings });
+        const message = error instanceof Error ? error.message : String(error);
+        if (!(error instanceof ConcurrentUpdateError)) {
+          return finish({ kind: "failed", message: failureText(message, output), timings });
+        }
+        lockHolder = lockHolderOf(message) ?? "another update";
+        const pollMs = (this.settings.lockPollSeconds ?? 2) * 1000;
+        if (performance.now() + pollMs > lockDeadline)
+          return finish({
+            kind: "locked",
+            message: `the stack stayed locked by ${lockHolder} for ${Math.round(since())} s`,
+            timings,
+            lockHolder,
+          });
+        await abortableSleep(pollMs, signal);
+        timings.lockWait += since() - attemptStarted;
+      }
+    }
+  }
+}
+
+function milestone(timings: RoundTimings, event: EngineEvent, at: number): void {
+  if (event.preludeEvent) timings.engineStarted ??= at;
+  const pre = event.resourcePreEvent?.metadata;
+  if (pre) {
+    if (pre.type !== "pulumi:pulumi:Stack") timings.firstResource ??= at;
+    if (pre.op === "create") timings.firstCreate ??= at;
+    if (pre.op === "delete") timings.firstDelete ??= at;
+  }
+  const done = event.resOutputsEvent?.metadata;
+  if (done?.op === "create") timings.lastCreateDone = at;
+  if (done?.op === "delete") timings.lastDeleteDone = at;
+}
+
+/** "root@ci-runner-3 (pid 4242)" from the DIY backend's lock message, when it names one. */
+export function lockHolderOf(message: string): string | undefined {
+  const match = /created by ([^\s]+)(?: \(pid (\d+)\))?/.exec(message);
+  if (!match) return undefined;
+  return match[2] ? `${match[1]} (pid ${match[2]})` : match[1];
+}
+
+const TAIL_LINES = 30;
+
+function keepTail(lines: string[], text: string): void {
+  lines.push(...text.split("\n").filter((line) => line.trim() !== ""));
+  if (lines.length > TAIL_LINES) lines.splice(0, lines.length - TAIL_LINES);
+}
+
+/** The engine's own error lines (what failed and why), not the Automation API's wrapping. */
+function failureText(message: string, output: readonly string[]): string {
+  const errors = [...message.split("\n"), ...output]
+    .map((line) => line.trim())
+    .filter((line) => /error:|nodepool declares nothing|refused/i.test(line));
+  const unique = [...new Set(errors)].slice(0, 8);
+  return unique.length > 0 ? unique.join(" | ") : (message.split("\n").find((l) => l.trim()) ?? message);
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
