@@ -288,7 +288,7 @@ describe("an unknown command is a usage error (exit 2), even with --help", () =>
     for (const [args, message] of [
       [["no-such-command", "--help"], "Unknown command: no-such-command"],
       [["no-such-command"], "Unknown command: no-such-command"],
-      [["reconcile", "-h"], "Unknown command: reconcile"],
+      [["reconciler", "-h"], "Unknown command: reconciler. Did you mean reconcile?"],
       [["imagelist", "--help"], "Unknown command: imagelist. Did you mean image-list?"],
       [["imagelist"], "Unknown command: imagelist. Did you mean image-list?"],
       [["node", "no-such", "--help"], "Unknown command: node no-such"],
