@@ -3,6 +3,7 @@
 // reconciler) is waited out, bounded; an abort (SIGTERM) cancels the update the way Ctrl-C
 // does, so the engine finishes its steps in flight, writes the state and releases the lock.
 import { performance } from "node:perf_hooks";
+import { abortableSleep } from "./sleep.js";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
@@ -138,16 +139,4 @@ function failureText(message: string, output: readonly string[]): string {
     .filter((line) => /error:|nodepool declares nothing|refused/i.test(line));
   const unique = [...new Set(errors)].slice(0, 8);
   return unique.length > 0 ? unique.join(" | ") : (message.split("\n").find((l) => l.trim()) ?? message);
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

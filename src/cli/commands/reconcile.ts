@@ -14,6 +14,7 @@ import type { Result } from "../../core/result.js";
 import { GitSource } from "../../reconciler/git-source.js";
 import { parseListen, serveHealth } from "../../reconciler/health.js";
 import { Reconciler, type LogEvent } from "../../reconciler/reconciler.js";
+import { abortableSleep } from "../../reconciler/sleep.js";
 import type { Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { wholeNumber } from "../numbers.js";
@@ -246,17 +247,4 @@ function formatEvent(event: LogEvent): string {
       return `${at} round ${event.round} ${event.commit} ${result}: ${event.why}`;
     }
   }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
