@@ -11,7 +11,7 @@ import { openProvider, type ProviderClients } from "../openstack/clients.js";
 import type { OpenStackError } from "../openstack/errors.js";
 import { readInventory, type InventoryOptions } from "../openstack/inventory.js";
 import { EXIT } from "./exit-codes.js";
-import type { Io } from "./io.js";
+import { printJson, type Io } from "./io.js";
 
 export interface LiveInventory {
   config: LoadedConfig;
@@ -92,6 +92,37 @@ export function reportUnreadable(live: Pick<LiveInventory, "unreadable">, io: Io
     io.err(`warning: provider ${provider} could not be read, its items are missing above: ${error}`);
   }
   return live.unreadable.length > 0 ? EXIT.cloud : EXIT.ok;
+}
+
+/** The arguments every list command takes: images.yaml, one provider or all, --json. */
+export interface LiveListArgs {
+  file: string;
+  provider?: string;
+  json: boolean;
+}
+
+/** What a list command shows of the inventory: its rows, their key in --json, their table. */
+export interface LiveList<Row> {
+  jsonKey: string;
+  rows: (live: LiveInventory) => Row[];
+  table: (rows: readonly Row[]) => string;
+}
+
+/**
+ * The run of image-list, node-list and request-list, kept in one place so that they load,
+ * fail, print and exit alike: read the clouds, print the rows (--json or a table), then warn
+ * about each provider that could not be read.
+ */
+export async function runLiveList<Row>(args: LiveListArgs, io: Io, list: LiveList<Row>): Promise<number> {
+  const live = await loadLiveInventory({ file: args.file, provider: args.provider });
+  if (!live.ok) {
+    for (const message of live.error.messages) io.err(message);
+    return live.error.exitCode;
+  }
+  const rows = list.rows(live.value);
+  if (args.json) printJson(io, { [list.jsonKey]: rows, unreadable: live.value.unreadable });
+  else io.out(list.table(rows));
+  return reportUnreadable(live.value, io);
 }
 
 export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -4,9 +4,7 @@
 // not enough (concurrent If-Match updates can all apply); a dead claimer's stale lock taken
 // over; release / hold / delete by node-list's ID and by name; --wait; an unknown label.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { main } from "../../src/cli/main.js";
@@ -15,6 +13,7 @@ import { claimDescription, parseClaim } from "../../src/nodes/claim.js";
 import { captureIo } from "../support/capture-io.js";
 import { bootReadyNodes, lostRacesOf, runCli, type BootedNode, type CliRun } from "../support/node-pool.js";
 import { cleanUp, localCloudProblem, must, open, RUN } from "../support/openstack-cloud.js";
+import { createPoolRepo } from "../support/pool-repo.js";
 
 const PROVIDER = "rax-iad";
 const START_DELAY_MS = 8000;
@@ -29,34 +28,18 @@ const LABELS = {
   /** Two ready nodes: an operator holds one, two jobs race for them. */
   marks: `${RUN}-marks`,
 };
-const dir = mkdtempSync(join(tmpdir(), `${RUN}-claims-`));
-const file = join(dir, "images.yaml");
+const { dir, file } = createPoolRepo({
+  name: "claims",
+  provider: PROVIDER,
+  image: "claims-image",
+  minReady: Object.fromEntries(Object.values(LABELS).map((label) => [label, 6])),
+});
 const clients = open(PROVIDER);
 const nodes: Record<keyof typeof LABELS, BootedNode[]> = { race: [], lock: [], stale: [], marks: [] };
 
 before(async () => {
   const problem = await localCloudProblem();
   if (problem) assert.fail(problem);
-  writeFileSync(join(dir, "setup.sh"), "#!/bin/sh\ntrue\n");
-  writeFileSync(
-    file,
-    `providers:
-  - name: ${PROVIDER}
-    cloud: ${PROVIDER}
-    region: RegionOne
-    max-servers: 40
-    flavor: m1.nodepool
-    networks: [private]
-images:
-  - name: claims-image
-    base-image: ubuntu-precise
-    setup: setup.sh
-    providers: [${PROVIDER}]
-labels:
-${Object.values(LABELS)
-  .map((label) => `  - name: ${label}\n    image: claims-image\n    min-ready: { ${PROVIDER}: 6 }\n`)
-  .join("")}`,
-  );
   const boot = (key: keyof typeof LABELS, count: number) =>
     bootReadyNodes(clients, { provider: PROVIDER, label: LABELS[key], count, version: VERSION, prefix: key });
   [nodes.race, nodes.lock, nodes.stale, nodes.marks] = await Promise.all([

@@ -3,44 +3,27 @@
 // beyond min-ready, and none is left behind when the claim times out or is stopped.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import type { RequestRow } from "../../src/cli/commands/request-list.js";
 import { runCli } from "../support/node-pool.js";
 import { localCloudProblem, RUN } from "../support/openstack-cloud.js";
+import { createPoolRepo } from "../support/pool-repo.js";
 
 const PROVIDER = "rax-iad";
 const LABEL = `${RUN}-requests`;
-const dir = mkdtempSync(join(tmpdir(), `${RUN}-requests-`));
-const file = join(dir, "images.yaml");
+const { dir, file } = createPoolRepo({
+  name: "requests",
+  provider: PROVIDER,
+  image: "requests-image",
+  minReady: { [LABEL]: 1 },
+});
 
 before(async () => {
   const problem = await localCloudProblem();
   if (problem) assert.fail(problem);
-  writeFileSync(join(dir, "setup.sh"), "#!/bin/sh\ntrue\n");
-  writeFileSync(
-    file,
-    `providers:
-  - name: ${PROVIDER}
-    cloud: ${PROVIDER}
-    region: RegionOne
-    max-servers: 40
-    flavor: m1.nodepool
-    networks: [private]
-images:
-  - name: requests-image
-    base-image: ubuntu-precise
-    setup: setup.sh
-    providers: [${PROVIDER}]
-labels:
-  - name: ${LABEL}
-    image: requests-image
-    min-ready: { ${PROVIDER}: 1 }
-`,
-  );
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));

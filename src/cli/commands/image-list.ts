@@ -1,14 +1,6 @@
 // `nodepool image-list`: the image builds in every provider, as Nodepool's operators know it.
 import { withConfigFile, withJson, type Command } from "../command.js";
-import { printJson } from "../io.js";
-import {
-  ageHours,
-  compareText,
-  loadLiveInventory,
-  reportUnreadable,
-  shortId,
-  type LiveInventory,
-} from "../live-inventory.js";
+import { ageHours, compareText, runLiveList, shortId, type LiveInventory } from "../live-inventory.js";
 import { renderTable, type Column } from "../table.js";
 import type { ImageBuild } from "../../plan/inventory.js";
 
@@ -130,15 +122,10 @@ export const imageListCommand: Command<ImageListArgs> = {
           "/etc/openstack/). Exit codes: 0 listed, 1 invalid images.yaml, 2 wrong usage, " +
           "4 a provider could not be read (the others are still listed).",
       ),
-  run: async (args, io) => {
-    const live = await loadLiveInventory({ file: args.file, provider: args.provider });
-    if (!live.ok) {
-      for (const message of live.error.messages) io.err(message);
-      return live.error.exitCode;
-    }
-    const rows = imageRows(live.value, args.image);
-    if (args.json) printJson(io, { images: rows, unreadable: live.value.unreadable });
-    else io.out(renderImageTable(rows));
-    return reportUnreadable(live.value, io);
-  },
+  run: (args, io) =>
+    runLiveList(args, io, {
+      jsonKey: "images",
+      rows: (live) => imageRows(live, args.image),
+      table: renderImageTable,
+    }),
 };

@@ -1,14 +1,6 @@
 // `nodepool node-list`: the pool nodes in every provider and what state each is in.
 import { withConfigFile, withJson, type Command } from "../command.js";
-import { printJson } from "../io.js";
-import {
-  ageHours,
-  compareText,
-  loadLiveInventory,
-  reportUnreadable,
-  shortId,
-  type LiveInventory,
-} from "../live-inventory.js";
+import { ageHours, compareText, runLiveList, shortId, type LiveInventory } from "../live-inventory.js";
 import { renderTable, type Column } from "../table.js";
 import { NODE_STATES, type NodeState, type PoolNode } from "../../plan/inventory.js";
 
@@ -124,15 +116,10 @@ export const nodeListCommand: Command<NodeListArgs> = {
         "Exit codes: 0 listed, 1 invalid images.yaml, 2 wrong usage, " +
           "4 a provider could not be read (the others are still listed).",
       ),
-  run: async (args, io) => {
-    const live = await loadLiveInventory({ file: args.file, provider: args.provider });
-    if (!live.ok) {
-      for (const message of live.error.messages) io.err(message);
-      return live.error.exitCode;
-    }
-    const rows = nodeRows(live.value, { label: args.label, state: args.state });
-    if (args.json) printJson(io, { nodes: rows, unreadable: live.value.unreadable });
-    else io.out(renderNodeTable(rows));
-    return reportUnreadable(live.value, io);
-  },
+  run: (args, io) =>
+    runLiveList(args, io, {
+      jsonKey: "nodes",
+      rows: (live) => nodeRows(live, { label: args.label, state: args.state }),
+      table: renderNodeTable,
+    }),
 };

@@ -2,14 +2,7 @@
 import { requestExpired } from "../../core/node-request.js";
 import type { NodeRequest } from "../../plan/inventory.js";
 import { withConfigFile, withJson, type Command } from "../command.js";
-import { printJson } from "../io.js";
-import {
-  compareText,
-  loadLiveInventory,
-  reportUnreadable,
-  shortId,
-  type LiveInventory,
-} from "../live-inventory.js";
+import { compareText, runLiveList, shortId, type LiveInventory } from "../live-inventory.js";
 import { renderTable, type Column } from "../table.js";
 
 interface RequestListArgs {
@@ -91,16 +84,11 @@ export const requestListCommand: Command<RequestListArgs> = {
           "Exit codes: 0 listed, 1 invalid images.yaml, 2 wrong usage, " +
           "4 a provider could not be read (the others are still listed).",
       ),
-  run: async (args, io) => {
-    const live = await loadLiveInventory({ file: args.file, provider: args.provider });
-    if (!live.ok) {
-      for (const message of live.error.messages) io.err(message);
-      return live.error.exitCode;
-    }
-    const rows = requestRows(live.value, { label: args.label });
-    if (args.json) printJson(io, { requests: rows, unreadable: live.value.unreadable });
-    else
-      io.out(
+  run: (args, io) =>
+    runLiveList(args, io, {
+      jsonKey: "requests",
+      rows: (live) => requestRows(live, { label: args.label }),
+      table: (rows) =>
         renderTable(
           COLUMNS,
           rows.map((row) => [
@@ -113,7 +101,5 @@ export const requestListCommand: Command<RequestListArgs> = {
             String(row.heartbeatSeconds),
           ]),
         ),
-      );
-    return reportUnreadable(live.value, io);
-  },
+    }),
 };
