@@ -11,17 +11,6 @@ import {
 } from "./command.js";
 import { EXIT } from "./exit-codes.js";
 import { processIo, type Io } from "./io.js";
-import { validateCommand } from "./commands/validate.js";
-import { planCommand } from "./commands/plan.js";
-import { imageListCommand } from "./commands/image-list.js";
-import { nodeListCommand } from "./commands/node-list.js";
-import { requestListCommand } from "./commands/request-list.js";
-import { reconcileCommand } from "./commands/reconcile.js";
-import { nodeCommand } from "./commands/node.js";
-import { revertCommand } from "./commands/revert.js";
-import { deleteImageCommand } from "./commands/delete-image.js";
-import { pinCommand } from "./commands/pin.js";
-import { unpinCommand } from "./commands/unpin.js";
 
 class UsageError extends Error {}
 
@@ -46,19 +35,31 @@ function withoutCamelCaseEchoes(message: string): string {
 
 type Entry = Command<never> | CommandGroup;
 
-const COMMANDS: Entry[] = [
-  validateCommand,
-  planCommand,
-  imageListCommand,
-  nodeListCommand,
-  requestListCommand,
-  nodeCommand,
-  reconcileCommand,
-  revertCommand,
-  deleteImageCommand,
-  pinCommand,
-  unpinCommand,
+/**
+ * Every command, in --help order, loaded only when it runs: a job's `nodepool node claim`
+ * should not pay for loading the rollback, git and reconciler modules (half its start-up).
+ * `name` must be the entry's first word (a unit test checks).
+ */
+export const COMMAND_LOADERS: readonly { name: string; load: () => Promise<Entry> }[] = [
+  { name: "validate", load: async () => (await import("./commands/validate.js")).validateCommand },
+  { name: "plan", load: async () => (await import("./commands/plan.js")).planCommand },
+  { name: "image-list", load: async () => (await import("./commands/image-list.js")).imageListCommand },
+  { name: "node-list", load: async () => (await import("./commands/node-list.js")).nodeListCommand },
+  { name: "request-list", load: async () => (await import("./commands/request-list.js")).requestListCommand },
+  { name: "node", load: async () => (await import("./commands/node.js")).nodeCommand },
+  { name: "reconcile", load: async () => (await import("./commands/reconcile.js")).reconcileCommand },
+  { name: "revert", load: async () => (await import("./commands/revert.js")).revertCommand },
+  { name: "delete-image", load: async () => (await import("./commands/delete-image.js")).deleteImageCommand },
+  { name: "pin", load: async () => (await import("./commands/pin.js")).pinCommand },
+  { name: "unpin", load: async () => (await import("./commands/unpin.js")).unpinCommand },
 ];
+
+/** The command argv names, alone; every command for the main help or a word that names none. */
+export async function commandsFor(argv: readonly string[]): Promise<Entry[]> {
+  const [first] = commandWords(argv);
+  const named = COMMAND_LOADERS.find((loader) => loader.name === first);
+  return named ? [await named.load()] : Promise.all(COMMAND_LOADERS.map((loader) => loader.load()));
+}
 
 const HELP_FLAGS = ["--help", "-h"];
 
@@ -97,11 +98,11 @@ interface UnknownCommand {
  * yargs runs: with --help, yargs would print the main help and exit 0 for any word, so
  * `nodepool reconcile --help` would pass for a check that the command exists.
  */
-function unknownCommand(argv: readonly string[]): UnknownCommand | undefined {
+function unknownCommand(argv: readonly string[], commands: readonly Entry[]): UnknownCommand | undefined {
   const [first, second] = commandWords(argv);
   if (first === undefined) return undefined;
-  const entry = COMMANDS.find((candidate) => namesOf(candidate).includes(first));
-  if (entry === undefined) return { word: first, typed: first, known: COMMANDS.flatMap(namesOf) };
+  const entry = commands.find((candidate) => namesOf(candidate).includes(first));
+  if (entry === undefined) return { word: first, typed: first, known: commands.flatMap(namesOf) };
   if (!("subcommands" in entry) || second === undefined) return undefined;
   const known = entry.subcommands.flatMap(namesOf);
   return known.includes(second) ? undefined : { word: `${first} ${second}`, typed: second, known };
@@ -153,7 +154,8 @@ function usageError(message: string, io: Io): number {
 }
 
 async function parseAndRun(argv: string[], io: Io): Promise<number> {
-  const unknown = unknownCommand(argv);
+  const commands = await commandsFor(argv);
+  const unknown = unknownCommand(argv, commands);
   if (unknown !== undefined) {
     const suggestion = didYouMean(unknown.typed, unknown.known);
     return usageError(`Unknown command: ${unknown.word}${suggestion ? `. ${suggestion}` : ""}`, io);
@@ -197,7 +199,7 @@ async function parseAndRun(argv: string[], io: Io): Promise<number> {
       },
     });
   };
-  for (const entry of COMMANDS) register(cli, entry);
+  for (const entry of commands) register(cli, entry);
   let help = "";
   try {
     // With a callback, yargs hands over its help text instead of printing it: it goes to io.

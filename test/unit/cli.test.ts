@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { main } from "../../src/cli/main.js";
+import { COMMAND_LOADERS, main } from "../../src/cli/main.js";
 import { captureIo } from "../support/capture-io.js";
 
 function runBin(args: string[], nodeArgs: string[] = []) {
@@ -47,6 +47,30 @@ describe("the nodepool bin", () => {
       imports.filter((line) => line.includes("@pulumi")),
       [],
     );
+  });
+});
+
+describe("command loading", () => {
+  it("names each lazily loaded command by the word it answers to", async () => {
+    for (const loader of COMMAND_LOADERS) {
+      const entry = await loader.load();
+      assert.equal([entry.command].flat()[0]!.split(" ")[0], loader.name);
+    }
+  });
+
+  it("`node claim` loads only its own command: no rollback, git or reconciler code", () => {
+    const run = runBin(["node", "claim", "--help"], ["--import", "./test/support/trace-imports.mjs"]);
+    assert.equal(run.status, 0, run.stderr);
+    const local = run.stderr
+      .split("\n")
+      .filter((line) => line.startsWith("import: file:") && line.includes("/src/"));
+    assert.ok(local.some((line) => line.includes("/src/cli/commands/node-claim.ts")));
+    for (const unwanted of ["/src/rollback/", "/src/git/", "/src/reconciler/", "/commands/plan.ts"])
+      assert.deepEqual(
+        local.filter((line) => line.includes(unwanted)),
+        [],
+        `node claim loaded ${unwanted}`,
+      );
   });
 });
 

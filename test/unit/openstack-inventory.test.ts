@@ -135,6 +135,7 @@ describe("inventory read", () => {
       fault: (r) =>
         r.path.startsWith("/v3") ? undefined : { status: 503, body: { message: "maintenance" } },
     });
+    const DEADLINE_MS = 2000;
     const started = Date.now();
     const inventory = await readInventory(
       {
@@ -153,17 +154,19 @@ describe("inventory read", () => {
         noconf: err({ kind: "config", provider: "noconf", message: 'cloud "noconf" not found' }),
       },
       0,
-      { deadlineMs: 400 },
+      // Long enough that the fast provider's few 50 ms calls finish on a loaded machine.
+      { deadlineMs: DEADLINE_MS },
     );
     const elapsed = Date.now() - started;
-    assert.ok(elapsed < 1500, `took ${elapsed} ms`);
+    // The hung provider is given up at the deadline, not waited for.
+    assert.ok(elapsed < DEADLINE_MS + 3000, `took ${elapsed} ms`);
     const fastRead = inventory.providers.fast!;
     assert.ok(fastRead.readable && fastRead.images.length === 1);
     const error = (name: string) => {
       const entry = inventory.providers[name]!;
       return entry.readable ? "readable" : entry.error;
     };
-    assert.equal(error("hung"), "hung: not read within the 400 ms deadline");
+    assert.equal(error("hung"), `hung: not read within the ${DEADLINE_MS} ms deadline`);
     assert.match(
       error("down"),
       /^down: GET http:\/\/127\.0\.0\.1:\d+\/.*: 503 Service Unavailable: maintenance$/,
