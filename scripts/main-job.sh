@@ -62,4 +62,11 @@ say "nodepool image-list"
 node bin/nodepool.js image-list
 say "nodepool node-list"
 node bin/nodepool.js node-list
+
+# On the local cloud only (it claims nodes as jobs would): `nodepool reconcile` keeps the pool
+# full while jobs claim and release nodes, with the refill times measured; it stops at the end.
+if [[ "$stack" == local ]]; then
+  say "nodepool reconcile: jobs claim and release nodes, the reconciler refills the pool"
+  node --import tsx scripts/reconciler-demo.ts --stack "$stack"
+fi
 say "done in $((SECONDS - started)) s"

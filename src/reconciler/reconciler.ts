@@ -36,6 +36,7 @@ export type LogEvent =
   | { event: "git-error"; message: string }
   | { event: "waiting-for-commit"; message: string }
   | { event: "look-failed"; message: string }
+  | { event: "round-started"; round: number; commit: string; why: string }
   | {
       event: "round";
       round: number;
@@ -174,6 +175,7 @@ export class Reconciler {
     const number = ++this.rounds;
     this.newCommit = false;
     this.roundInProgress = true;
+    deps.log({ event: "round-started", round: number, commit: commit.slice(0, 12), why });
     const outcome = await deps.rounds.run(stop).finally(() => {
       this.roundInProgress = false;
     });

@@ -28,7 +28,7 @@ export interface RoundTimings {
   lockWait: number;
   /** The engine said it started (its prelude): CLI start, backend, plugins. */
   engineStarted?: number;
-  /** The program registered its first resource: language host, program start, inventory, plan. */
+  /** The program declared its first cloud resource: language host, program start, inventory, plan. */
   firstResource?: number;
   /** The first create was sent, and the last create or delete finished. */
   firstCreate?: number;
@@ -71,17 +71,16 @@ export class RoundRunner {
       if (signal.aborted) return finish({ kind: "cancelled", timings });
       const attemptStarted = since();
       const output: string[] = [];
+      // Per step kind, the cloud resources it was taken for (create, delete, same, …).
+      const changes: Record<string, number> = {};
       try {
         const stack = await this.open();
-        const result = await stack.up({
+        await stack.up({
           signal,
           color: "never",
           onOutput: (text) => keepTail(output, text),
-          onEvent: (event) => milestone(timings, event, since()),
+          onEvent: (event) => milestone(timings, changes, event, since()),
         });
-        const changes = Object.fromEntries(
-          Object.entries(result.summary.resourceChanges ?? {}).filter(([, count]) => (count ?? 0) > 0),
-        ) as Record<string, number>;
         return finish({ kind: "done", changes, timings, ...(lockHolder ? { lockHolder } : {}) });
       } catch (error) {
         if (signal.aborted) return finish({ kind: "cancelled", timings });
@@ -105,17 +104,35 @@ export class RoundRunner {
   }
 }
 
-function milestone(timings: RoundTimings, event: EngineEvent, at: number): void {
+/**
+ * Resources that are something in a cloud: not the stack, nodepool's components or provider
+ * instances, whose steps are bookkeeping.
+ */
+export function isCloudResource(type: string): boolean {
+  return (
+    type !== "pulumi:pulumi:Stack" && !type.startsWith("nodepool:") && !type.startsWith("pulumi:providers:")
+  );
+}
+
+function milestone(
+  timings: RoundTimings,
+  changes: Record<string, number>,
+  event: EngineEvent,
+  at: number,
+): void {
   if (event.preludeEvent) timings.engineStarted ??= at;
   const pre = event.resourcePreEvent?.metadata;
-  if (pre) {
-    if (pre.type !== "pulumi:pulumi:Stack") timings.firstResource ??= at;
+  if (pre && isCloudResource(pre.type)) {
+    timings.firstResource ??= at;
     if (pre.op === "create") timings.firstCreate ??= at;
     if (pre.op === "delete") timings.firstDelete ??= at;
   }
   const done = event.resOutputsEvent?.metadata;
-  if (done?.op === "create") timings.lastCreateDone = at;
-  if (done?.op === "delete") timings.lastDeleteDone = at;
+  if (done && isCloudResource(done.type)) {
+    changes[done.op] = (changes[done.op] ?? 0) + 1;
+    if (done.op === "create") timings.lastCreateDone = at;
+    if (done.op === "delete") timings.lastDeleteDone = at;
+  }
 }
 
 /** "root@ci-runner-3 (pid 4242)" from the DIY backend's lock message, when it names one. */

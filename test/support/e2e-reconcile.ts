@@ -253,14 +253,15 @@ export interface CliResult {
   ms: number;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+/** Runs the CLI; killed (SIGTERM) after timeoutMs, which a claim's --wait must fit in. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(projectRoot, "bin", "nodepool.js"), ...args], {
       cwd: projectRoot,
       env,
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: 120_000,
+      timeout: timeoutMs,
     });
     let stdout = "";
     let stderr = "";

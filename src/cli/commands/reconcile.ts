@@ -221,6 +221,8 @@ function formatEvent(event: LogEvent): string {
     case "waiting-for-commit":
     case "look-failed":
       return `${at} ${event.event}: ${event.message}`;
+    case "round-started":
+      return `${at} round ${event.round} started (${event.commit}): ${event.why}`;
     case "stopped":
       return `${at} stopped after ${event.rounds} round(s)`;
     case "round": {

@@ -1,0 +1,47 @@
+// Order statistics for benchmark samples (seconds), and a seeded random source so two runs of
+// the Poisson scenario see the same arrivals.
+
+export interface Summary {
+  n: number;
+  min: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** Nearest-rank percentile of sorted samples. */
+function percentile(sorted: readonly number[], p: number): number {
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export function summarize(samples: readonly number[]): Summary | undefined {
+  if (samples.length === 0) return undefined;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    min: round(sorted[0]!),
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    max: round(sorted[sorted.length - 1]!),
+  };
+}
+
+export const round = (seconds: number) => Math.round(seconds * 100) / 100;
+
+export function formatSummary(summary: Summary | undefined): string {
+  if (!summary) return "no samples";
+  return `p50 ${summary.p50.toFixed(1)} s, p95 ${summary.p95.toFixed(1)} s, max ${summary.max.toFixed(1)} s (n=${summary.n}, min ${summary.min.toFixed(1)} s)`;
+}
+
+/** mulberry32: small, fast, good enough for arrival times. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
