@@ -13,6 +13,26 @@ export interface BootedNode {
   port: NeutronPort;
 }
 
+/**
+ * At most this many server creates in flight, across every caller. Nova's API has two
+ * workers here and a create takes several seconds (it asks Keystone, Glance and Neutron): 26
+ * creates at once queued the last ones past the client's 30 s no-answer limit, failing CI.
+ */
+const BOOTS_IN_FLIGHT = 4;
+let booting = 0;
+const waiting: (() => void)[] = [];
+
+async function bootSlot<T>(create: () => Promise<T>): Promise<T> {
+  while (booting >= BOOTS_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+  booting++;
+  try {
+    return await create();
+  } finally {
+    booting--;
+    waiting.shift()?.();
+  }
+}
+
 /** Boots `count` ready nodes of the label on the `private` network; waits until each has a port. */
 export async function bootReadyNodes(
   clients: ProviderClients,
@@ -30,19 +50,21 @@ export async function bootReadyNodes(
   const ids = await Promise.all(
     names.map(async (name) =>
       must(
-        await clients.nova.createServer({
-          name,
-          imageRef: base.id,
-          flavorRef: flavor.id,
-          networks: [network.id],
-          metadata: {
-            [META.kind]: "node",
-            [META.provider]: request.provider,
-            [META.label]: request.label,
-            [META.state]: "ready",
-            [META.version]: String(request.version),
-          },
-        }),
+        await bootSlot(() =>
+          clients.nova.createServer({
+            name,
+            imageRef: base.id,
+            flavorRef: flavor.id,
+            networks: [network.id],
+            metadata: {
+              [META.kind]: "node",
+              [META.provider]: request.provider,
+              [META.label]: request.label,
+              [META.state]: "ready",
+              [META.version]: String(request.version),
+            },
+          }),
+        ),
       ),
     ),
   );
