@@ -1,5 +1,4 @@
-// Order statistics for benchmark samples (seconds), and a seeded random source so two runs of
-// the Poisson scenario see the same arrivals.
+// Order statistics for benchmark samples (seconds).
 
 export interface Summary {
   n: number;
@@ -32,16 +31,4 @@ export const round = (seconds: number) => Math.round(seconds * 100) / 100;
 export function formatSummary(summary: Summary | undefined): string {
   if (!summary) return "no samples";
   return `p50 ${summary.p50.toFixed(1)} s, p95 ${summary.p95.toFixed(1)} s, max ${summary.max.toFixed(1)} s (n=${summary.n}, min ${summary.min.toFixed(1)} s)`;
-}
-
-/** mulberry32: small, fast, good enough for arrival times. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
