@@ -11,11 +11,12 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test, type TestContext } from "node:test";
+import { after, before, describe } from "node:test";
 import { META } from "../../src/core/metadata.js";
 import type { NovaServer } from "../../src/openstack/nova.js";
 import type { PulumiResult } from "../support/engine.js";
 import { engineAvailable } from "../support/engine.js";
+import { DependentSteps } from "../support/dependent-steps.js";
 import { E2eRun, ServerCountPoller, Timings, type CliResult } from "../support/e2e-reconcile.js";
 import { localCloudProblem, must } from "../support/openstack-cloud.js";
 import type { NodeRow } from "../../src/cli/commands/node-list.js";
@@ -31,7 +32,7 @@ const STACK_TAG = `nodepool/e2e${hex}`;
 
 let run: E2eRun | undefined;
 let stackCreated = false;
-let failed = false;
+const steps = new DependentSteps();
 const timings = new Timings();
 
 function show(r: PulumiResult | CliResult): string {
@@ -131,24 +132,14 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
       }
       const leftovers = await run.deleteLeftovers().catch((error: unknown) => [`cleanup failed: ${error}`]);
       if (leftovers.length > 0) console.log(`cleanup deleted leftovers: ${leftovers.join(", ")}`);
-      if (!failed) rmSync(run.dir, { recursive: true, force: true });
+      if (!steps.failed) rmSync(run.dir, { recursive: true, force: true });
       else console.log(`kept ${run.dir} (state, images.yaml) for a look`);
     }
     if (timings.rows.length > 0) console.log(`\ne2e reconcile timings (run ${hex}):\n${timings.table()}\n`);
   });
 
   /** Steps depend on the ones before: after a failure the rest are skipped. */
-  function step(name: string, body: (t: TestContext) => Promise<void>) {
-    test(name, async (t) => {
-      if (failed) return t.skip("an earlier step failed");
-      try {
-        await body(t);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
-  }
+  const step = steps.step.bind(steps);
 
   step("up #1: a template server per provider, left to its setup; no snapshot and no nodes yet", async () => {
     // What the planner says first: a build per provider, and pools that cannot grow yet.
