@@ -61,7 +61,11 @@ function breakdown(rounds: readonly RoundEvent[]): Record<string, Summary | unde
   const t = (r: RoundEvent) => r.timings;
   return {
     "engine started": pick((r) => t(r).engineStarted),
-    "first resource (program started, inventory read, plan made)": pick((r) => t(r).firstResource),
+    "program process started": pick((r) => t(r).programStarted),
+    "program modules loaded": pick((r) => t(r).programLoaded),
+    "inventory read": pick((r) => t(r).inventoryRead),
+    "plan made, doomed nodes fenced": pick((r) => t(r).decided),
+    "first resource registered": pick((r) => t(r).firstResource),
     "first create sent": pick((r) => t(r).firstCreate),
     "last create done (provider polls ACTIVE)": pick((r) => t(r).lastCreateDone),
     "first delete sent": pick((r) => t(r).firstDelete),

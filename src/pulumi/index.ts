@@ -10,8 +10,14 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { liveSources } from "./live-sources.js";
+import { PHASES_FILE_ENV, phaseRecorder } from "./phases.js";
 import { RefusedToPlan, runProgram } from "./program.js";
 import { stackOwner } from "./stack-owner.js";
+
+// Module evaluation runs after every import has loaded: this is the program's load time.
+const phase = phaseRecorder(process.env[PHASES_FILE_ENV]);
+phase("processStarted", Math.round(performance.timeOrigin));
+phase("modulesLoaded");
 
 const config = new pulumi.Config("nodepool");
 // What this stack owns is named by its config, never by its current (renameable) names.
@@ -19,8 +25,8 @@ const owner = stackOwner(config.get("owner"), `${pulumi.getProject()}/${pulumi.g
 if (!owner.ok) throw new RefusedToPlan(`nodepool declares nothing this run:\n  ${owner.error.join("\n  ")}`);
 // Relative to the project (Pulumi.yaml), whatever directory the language host runs us in.
 const projectDir = fileURLToPath(new URL("../../", import.meta.url));
-const outputs = await runProgram(
-  liveSources({
+const outputs = await runProgram({
+  ...liveSources({
     imagesFile: resolve(
       projectDir,
       process.env["NODEPOOL_IMAGES_FILE"] ?? config.get("imagesFile") ?? "images.yaml",
@@ -30,7 +36,8 @@ const outputs = await runProgram(
     preview: pulumi.runtime.isDryRun(),
     warn: (message) => void pulumi.log.warn(message),
   }),
-);
+  phase,
+});
 
 // One create that fails (a missing base image, a full quota) makes a plain `pulumi up` skip
 // the round's deletes in every provider, so used nodes would pile up until max-servers stops

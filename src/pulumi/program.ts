@@ -13,6 +13,7 @@ import { plan as makePlan } from "../plan/plan.js";
 import type { Plan } from "../plan/types.js";
 import { NodepoolProvider } from "./components/provider.js";
 import { stackOutputs, type StackOutputs } from "./outputs.js";
+import type { ProgramPhase } from "./phases.js";
 
 /** Everything the program reads from outside, so tests can run it on fixtures. */
 export interface ProgramSources {
@@ -40,6 +41,8 @@ export interface ProgramSources {
   deleteRequests?: (config: LoadedConfig, requests: NodeRequest[]) => Promise<string[]>;
   /** Where problems that do not stop the round are said (pulumi.log.warn in the engine). */
   warn?: (message: string) => void;
+  /** Marks the program's phases for the reconciler's round breakdown (src/pulumi/phases.ts). */
+  phase?: (phase: ProgramPhase) => void;
 }
 
 /** Plans made before the round gives up: each one after jobs claimed nodes it meant to delete. */
@@ -71,6 +74,7 @@ export async function decide(
   }
   for (let attempt = 1; ; attempt++) {
     const inventory = await sources.readInventory(config);
+    sources.phase?.("inventoryRead");
     const plan = makePlan(config, inventory, sources.now());
     const problems = [
       ...plan.unreadable.map(
@@ -97,6 +101,7 @@ export async function decide(
 
 export async function runProgram(sources: ProgramSources): Promise<StackOutputs> {
   const { config, plan, clouds } = await decide(sources);
+  sources.phase?.("decided");
   const expired = plan.providers.flatMap((p) => p.desired.expiredRequests);
   if (sources.deleteRequests && expired.length > 0)
     for (const problem of await sources.deleteRequests(config, expired))

@@ -2,7 +2,12 @@
 // program and state as CI's `pulumi up`. A stack locked by another update (CI, a second
 // reconciler) is waited out, bounded; an abort (SIGTERM) cancels the update the way Ctrl-C
 // does, so the engine finishes its steps in flight, writes the state and releases the lock.
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { PHASES_FILE_ENV, parsePhases, type ProgramPhase } from "../pulumi/phases.js";
 import { abortableSleep } from "./sleep.js";
 import {
   ConcurrentUpdateError,
@@ -28,6 +33,14 @@ export interface RoundTimings {
   lockWait: number;
   /** The engine said it started (its prelude): CLI start, backend, plugins. */
   engineStarted?: number;
+  /** The program's process started (the engine launched the language host, it launched Node). */
+  programStarted?: number;
+  /** The program's modules were loaded (Pulumi's SDK, the OpenStack provider's SDK, ours). */
+  programLoaded?: number;
+  /** The program had read every provider's inventory. */
+  inventoryRead?: number;
+  /** The program had made its plan and fenced the nodes it deletes. */
+  decided?: number;
   /** The program declared its first cloud resource: language host, program start, inventory, plan. */
   firstResource?: number;
   /** The first create was sent, and the last create or delete finished. */
@@ -44,17 +57,43 @@ export type RoundOutcome =
   | { kind: "locked"; message: string; timings: RoundTimings; lockHolder?: string }
   | { kind: "cancelled"; timings: RoundTimings };
 
+const PROGRAM_PHASES: Record<ProgramPhase, keyof RoundTimings> = {
+  processStarted: "programStarted",
+  modulesLoaded: "programLoaded",
+  inventoryRead: "inventoryRead",
+  decided: "decided",
+};
+
 export class RoundRunner {
   private stack?: Stack;
+  /** Where the program marks its phases (src/pulumi/phases.ts); one file for every round. */
+  private readonly phasesFile = join(
+    tmpdir(),
+    `nodepool-phases-${process.pid}-${randomBytes(4).toString("hex")}`,
+  );
 
   constructor(private readonly settings: RoundSettings) {}
 
   private async open(): Promise<Stack> {
     this.stack ??= await LocalWorkspace.selectStack(
       { stackName: this.settings.stack, workDir: this.settings.workDir },
-      { envVars: this.settings.env },
+      { envVars: { ...this.settings.env, [PHASES_FILE_ENV]: this.phasesFile } },
     );
     return this.stack;
+  }
+
+  /** The program's phases of the attempt that started at startedAtMs (wall clock), as seconds. */
+  private programPhases(timings: RoundTimings, startedAtMs: number, offsetSeconds: number): void {
+    let text = "";
+    try {
+      text = readFileSync(this.phasesFile, "utf8");
+    } catch {
+      return;
+    }
+    // A fence that made the plan again reads twice: the last read counts.
+    for (const mark of parsePhases(text))
+      if (mark.phase in PROGRAM_PHASES)
+        timings[PROGRAM_PHASES[mark.phase]] = offsetSeconds + (mark.atMs - startedAtMs) / 1000;
   }
 
   async run(signal: AbortSignal): Promise<RoundOutcome> {
@@ -63,6 +102,7 @@ export class RoundRunner {
     const timings: RoundTimings = { lockWait: 0, total: 0 };
     const finish = <T extends RoundOutcome>(outcome: T): T => {
       timings.total = since();
+      rmSync(this.phasesFile, { force: true });
       return outcome;
     };
     let lockHolder: string | undefined;
@@ -70,6 +110,8 @@ export class RoundRunner {
     for (;;) {
       if (signal.aborted) return finish({ kind: "cancelled", timings });
       const attemptStarted = since();
+      const attemptStartedAtMs = Date.now();
+      writeFileSync(this.phasesFile, "", { mode: 0o600 });
       const output: string[] = [];
       // Per step kind, the cloud resources it was taken for (create, delete, same, …).
       const changes: Record<string, number> = {};
@@ -81,8 +123,10 @@ export class RoundRunner {
           onOutput: (text) => keepTail(output, text),
           onEvent: (event) => milestone(timings, changes, event, since()),
         });
+        this.programPhases(timings, attemptStartedAtMs, attemptStarted);
         return finish({ kind: "done", changes, timings, ...(lockHolder ? { lockHolder } : {}) });
       } catch (error) {
+        this.programPhases(timings, attemptStartedAtMs, attemptStarted);
         if (signal.aborted) return finish({ kind: "cancelled", timings });
         const message = error instanceof Error ? error.message : String(error);
         if (!(error instanceof ConcurrentUpdateError)) {
