@@ -21,7 +21,8 @@ import {
   refillAfterUse,
   type ScenarioResult,
 } from "./scenarios.js";
-import { formatSummary, summarize, type Summary } from "./stats.js";
+import { compare, formatComparison, type OriginalReport } from "./compare.js";
+import { formatSummary, summarize, unitOf, type Summary } from "./stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -75,13 +76,20 @@ function breakdown(rounds: readonly RoundEvent[]): Record<string, Summary | unde
 }
 
 const report: Record<string, unknown> = { at: new Date().toISOString(), repeat, poissonMinutes };
+const reportDir = join(projectRoot, ".tools", "bench");
+const reportFile = join(reportDir, `pools-${String(report["at"]).replace(/[:.]/g, "-")}.json`);
+/** Written after every scenario: a later one that fails keeps the earlier figures. */
+function saveReport(): void {
+  mkdirSync(reportDir, { recursive: true });
+  writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+}
 for (const key of ["a", "b", "c", "d"].filter((k) => scenarios.has(k))) {
   console.log(`\n${TITLES[key]}`);
   const started = Date.now();
   const result = await RUNS[key]!();
   const figures = Object.fromEntries(Object.entries(result.samples).map(([name, s]) => [name, summarize(s)]));
   for (const [name, summary] of Object.entries(figures))
-    console.log(`  ${name.padEnd(22)} ${formatSummary(summary)}`);
+    console.log(`  ${name.padEnd(22)} ${formatSummary(summary, unitOf(name))}`);
   for (const note of result.notes) console.log(`  note: ${note}`);
   const rounds = breakdown(result.rounds);
   console.log(`  rounds that changed something: ${result.rounds.length}; seconds from the round's start:`);
@@ -89,6 +97,7 @@ for (const key of ["a", "b", "c", "d"].filter((k) => scenarios.has(k))) {
     console.log(`    ${name.padEnd(60)} ${formatSummary(summary)}`);
   console.log(`  (${Math.round((Date.now() - started) / 1000)} s)`);
   report[key] = { samples: result.samples, figures, rounds, notes: result.notes };
+  saveReport();
 }
 
 if (values.original) {
@@ -110,15 +119,15 @@ if (values.original) {
     console.error(`bench:pools: the original Nodepool's run failed (exit ${ran.status})`);
     process.exit(1);
   }
-  const original = JSON.parse(ran.stdout) as Record<string, Record<string, number[]>>;
+  const original = JSON.parse(ran.stdout) as OriginalReport;
   report["original"] = original;
-  for (const [scenario, samples] of Object.entries(original))
-    for (const [name, s] of Object.entries(samples))
-      console.log(`  ${scenario} ${name.padEnd(20)} ${formatSummary(summarize(s))}`);
+  const samplesOf = (key: string) =>
+    (report[key] as { samples?: Record<string, number[]> } | undefined)?.samples;
+  const rows = compare({ a: samplesOf("a"), d: samplesOf("d") }, original);
+  report["comparison"] = rows;
+  console.log("\nside by side (same cloud, same run):");
+  for (const line of formatComparison(rows)) console.log(line);
 }
 
-const dir = join(projectRoot, ".tools", "bench");
-mkdirSync(dir, { recursive: true });
-const file = join(dir, `pools-${String(report["at"]).replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`\nraw samples: ${file}`);
+saveReport();
+console.log(`\nraw samples: ${reportFile}`);

@@ -28,7 +28,11 @@ export function summarize(samples: readonly number[]): Summary | undefined {
 
 export const round = (seconds: number) => Math.round(seconds * 100) / 100;
 
-export function formatSummary(summary: Summary | undefined): string {
+/** Samples named …Minutes are minutes; all others seconds. */
+export const unitOf = (name: string) => (/Minutes$/.test(name) ? "min" : "s");
+
+export function formatSummary(summary: Summary | undefined, unit = "s"): string {
   if (!summary) return "no samples";
-  return `p50 ${summary.p50.toFixed(1)} s, p95 ${summary.p95.toFixed(1)} s, max ${summary.max.toFixed(1)} s (n=${summary.n}, min ${summary.min.toFixed(1)} s)`;
+  const f = (v: number) => `${v.toFixed(1)} ${unit}`;
+  return `p50 ${f(summary.p50)}, p95 ${f(summary.p95)}, max ${f(summary.max)} (n=${summary.n}, min ${f(summary.min)})`;
 }

@@ -1,5 +1,5 @@
 // The clients of one provider, built from its clouds.yaml entry: one Session (one token) shared
-// by Glance, Nova and Neutron.
+// by Glance, Nova and Neutron, and with the provider's other processes through the token cache.
 import { err, ok, type Result } from "../core/result.js";
 import { processCloudSources, resolveCloud, type CloudSources } from "./clouds-config.js";
 import type { OpenStackError } from "./errors.js";
@@ -7,6 +7,7 @@ import { glanceClient, type GlanceClient } from "./glance.js";
 import { neutronClient, type NeutronClient } from "./neutron.js";
 import { novaClient, type NovaClient } from "./nova.js";
 import { Session, type SessionOptions } from "./session.js";
+import { processTokenCache } from "./token-cache.js";
 
 export interface ProviderClients {
   provider: string;
@@ -41,8 +42,14 @@ export function openProvider(
   provider: ProviderRef,
   options: Omit<SessionOptions, "provider" | "region"> & { sources?: CloudSources } = {},
 ): Result<ProviderClients, OpenStackError> {
-  const cloud = resolveCloud(provider.cloud, options.sources ?? processCloudSources());
+  const sources = options.sources ?? processCloudSources();
+  const cloud = resolveCloud(provider.cloud, sources);
   if (!cloud.ok) return err({ kind: "config", provider: provider.name, message: cloud.error });
-  const session = new Session(cloud.value, { ...options, provider: provider.name, region: provider.region });
+  const session = new Session(cloud.value, {
+    tokenCache: processTokenCache(sources),
+    ...options,
+    provider: provider.name,
+    region: provider.region,
+  });
   return ok(clientsForSession(session));
 }

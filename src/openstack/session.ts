@@ -9,6 +9,7 @@ import type { OpenStackError } from "./errors.js";
 import { sendRequest, type HttpContext, type HttpRequest, type HttpResponse } from "./http.js";
 import { issueToken, type Token } from "./keystone.js";
 import type { RetryPolicy } from "./retry.js";
+import type { TokenCache } from "./token-cache.js";
 
 export type ServiceType = "identity" | "compute" | "image" | "network";
 
@@ -21,6 +22,8 @@ export interface SessionOptions {
   renewBeforeMs?: number;
   timeoutMs?: number;
   retry?: RetryPolicy;
+  /** Tokens shared with other processes (src/openstack/token-cache.ts); none by default. */
+  tokenCache?: TokenCache;
   /** The caller's deadline for every request of this session. */
   signal?: AbortSignal;
   now?: () => number;
@@ -105,24 +108,33 @@ export class Session {
     return (this.options.now ?? Date.now)();
   }
 
+  /** renewBeforeMs before expiry, or half-way through what is left of a shorter-lived token. */
+  private renewAt(token: Token): number {
+    const margin = Math.min(this.options.renewBeforeMs ?? 5 * 60_000, (token.expiresAtMs - this.now()) / 2);
+    return token.expiresAtMs - margin;
+  }
+
   /**
-   * The current token, issuing one when there is none or it is due for renewal: renewBeforeMs
-   * before expiry, or half-way through its life if Keystone gives out shorter-lived tokens.
+   * The current token: this session's while it is not due for renewal, else one another process
+   * left in the token cache, else a new one from Keystone (then cached for the others).
    */
   async currentToken(): Promise<Result<Token, OpenStackError>> {
     const shared = this.shared;
     if (shared.token && this.now() < (shared.renewAtMs ?? 0)) return ok(shared.token);
+    const cache = this.options.tokenCache;
+    const cached = cache?.read(this.cloud.auth);
+    if (cached && this.now() < cached.renewAtMs) {
+      shared.token = cached.token;
+      shared.renewAtMs = cached.renewAtMs;
+      return ok(cached.token);
+    }
     // Concurrent callers share one token request.
     shared.pendingToken ??= issueToken(this.cloud.auth, this.context("identity")).then((issued) => {
       shared.pendingToken = undefined;
       if (issued.ok) {
-        const now = this.now();
-        const margin = Math.min(
-          this.options.renewBeforeMs ?? 5 * 60_000,
-          (issued.value.expiresAtMs - now) / 2,
-        );
         shared.token = issued.value;
-        shared.renewAtMs = issued.value.expiresAtMs - margin;
+        shared.renewAtMs = this.renewAt(issued.value);
+        cache?.write(this.cloud.auth, { token: issued.value, renewAtMs: shared.renewAtMs });
       }
       return issued;
     });
@@ -159,6 +171,7 @@ export class Session {
     // a fresh token is safe even for a create.
     if (answer.ok || answer.error.status !== 401) return answer;
     if (this.shared.token === first.value) this.shared.token = undefined;
+    this.options.tokenCache?.forget(this.cloud.auth, first.value.value);
     const renewed = await this.currentToken();
     return renewed.ok ? send(renewed.value) : renewed;
   }

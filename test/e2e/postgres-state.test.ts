@@ -25,6 +25,7 @@ import {
   type LockHolder,
   type PostgresBackend,
 } from "../support/postgres-backend.js";
+import { RoundRunner } from "../../src/reconciler/round.js";
 
 // In CI the engine and the local cloud are set up first: missing ones fail there, not skip.
 const inCi = Boolean(process.env["CI"]);
@@ -94,6 +95,9 @@ function machine(name: string): Machine {
   env["PGSTATE_MACHINE"] = name;
   return { name, dir, home, env };
 }
+
+const definedEnv = (env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
 function show(r: PulumiResult): string {
   return `exit ${r.code} after ${r.ms} ms\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -254,6 +258,53 @@ describe("PostgreSQL state backend: one stack for two machines", { skip, timeout
     t.diagnostic(
       `a held the lock with its program waiting ${lockedAfter} ms after its up started; b's up failed in ${second.ms} ms, ` +
         `refresh in ${refresh.ms} ms; b's preview ran in ${preview.ms} ms; a's held up took ${first.ms} ms`,
+    );
+  });
+
+  test("two reconcilers' rounds never run at once: the second waits out the first's lock", async (t) => {
+    const pg = backend!;
+    const hold = join(scratch, "hold-rounds");
+    // Each machine's round as `nodepool reconcile` runs it: the Automation API's up.
+    const runner = (m: Machine, extra: Record<string, string> = {}) =>
+      new RoundRunner({
+        workDir: m.dir,
+        stack: STACK,
+        env: { ...definedEnv(m.env), ...extra },
+        lockWaitSeconds: 120,
+        lockPollSeconds: 1,
+      });
+    // The Automation API finds `pulumi` on this process's PATH: the engine built here.
+    process.env["PATH"] = a.env["PATH"];
+    const signal = new AbortController().signal;
+    const first = runner(a, { PGSTATE_HOLD: hold }).run(signal);
+    heldUp = {
+      release: () => writeFileSync(hold, ""),
+      done: first.then(() => ({ code: 0, stdout: "", stderr: "", ms: 0 })),
+    };
+    await waitFor(
+      "a's round to take the lock and start its program",
+      async () => existsSync(`${hold}.started`) && (await pg.locks()).length === 1,
+    );
+    const [lock] = await pg.locks();
+    assert.ok(lock);
+    const second = runner(b).run(signal);
+    // b's round keeps finding the stack locked while a's program waits.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    assert.equal((await pg.locks()).length, 1, "one lock: b's round has not taken one");
+    heldUp.release();
+    const [aRound, bRound] = await Promise.all([first, second]);
+    heldUp = undefined;
+    assert.equal(aRound.kind, "done", JSON.stringify(aRound));
+    assert.equal(bRound.kind, "done", JSON.stringify(bRound));
+    assert.equal(
+      bRound.kind === "done" ? bRound.lockHolder : undefined,
+      `${lock.holder.username}@${lock.holder.hostname} (pid ${lock.holder.pid})`,
+    );
+    assert.ok(bRound.timings.lockWait >= 3, `b waited ${bRound.timings.lockWait} s`);
+    assert.equal((await outputs(a)).machine, "b", "b's round ran after a's, on the same state");
+    assert.deepEqual(await pg.locks(), []);
+    t.diagnostic(
+      `b's round waited ${bRound.timings.lockWait.toFixed(1)} s for a's lock, then took ${bRound.timings.total.toFixed(1)} s in all`,
     );
   });
 

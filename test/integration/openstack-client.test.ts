@@ -1,11 +1,14 @@
 // The client against the local OpenStack: both auth methods, pagination, property filters,
 // server metadata and snapshots, Neutron's revision check, unreachable and refused clouds.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { META } from "../../src/core/metadata.js";
 import { openProvider } from "../../src/openstack/clients.js";
 import { formatOpenStackError } from "../../src/openstack/errors.js";
+import { fileTokenCache } from "../../src/openstack/token-cache.js";
 import {
   cleanUp,
   closedPort,
@@ -75,10 +78,26 @@ describe("authentication", () => {
   });
 
   it("reuses one token for many calls", async () => {
-    const clients = open("rax-iad");
+    // No token cache: the one token is this session's own.
+    const clients = must(openProvider({ name: "rax-iad", cloud: "rax-iad" }, { tokenCache: undefined }));
     await Promise.all([clients.glance.listImages(), clients.nova.listServers(), clients.neutron.listPorts()]);
     await clients.glance.listImages();
     assert.equal(clients.session.requestCounts.identity, 1);
+  });
+
+  it("shares a token through the cache: a second process's session asks Keystone for none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nodepool-tokens-"));
+    try {
+      const cache = fileTokenCache(dir);
+      const first = must(openProvider({ name: "rax-iad", cloud: "rax-iad" }, { tokenCache: cache }));
+      must(await first.nova.listServers());
+      const second = must(openProvider({ name: "rax-iad", cloud: "rax-iad" }, { tokenCache: cache }));
+      must(await second.nova.listServers());
+      assert.equal(first.session.requestCounts.identity, 1);
+      assert.equal(second.session.requestCounts.identity ?? 0, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("wrong credentials: an auth error naming the provider, without the password", async () => {
