@@ -7,13 +7,13 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { PHASES_FILE_ENV, parsePhases, type ProgramPhase } from "../pulumi/phases.js";
+import { PHASES_FILE_ENV, parsePhases, phaseRecorder, type ProgramPhase } from "../pulumi/phases.js";
 import { abortableSleep } from "./sleep.js";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
+  Stack,
   type EngineEvent,
-  type Stack,
 } from "@pulumi/pulumi/automation/index.js";
 
 export interface RoundSettings {
@@ -26,6 +26,12 @@ export interface RoundSettings {
   lockWaitSeconds: number;
   /** How often a held lock is looked at again. */
   lockPollSeconds?: number;
+  /**
+   * The program, run inline in this process (src/pulumi/entry.ts): no language host, Node
+   * start or module load per round. Unset, the engine runs Pulumi.yaml's `main` as
+   * `pulumi up` would.
+   */
+  program?: (phase: (phase: ProgramPhase) => void) => Promise<Record<string, unknown>>;
 }
 
 /** Where a round's time went, in seconds from its start (milestones absent when not reached). */
@@ -75,10 +81,24 @@ export class RoundRunner {
   constructor(private readonly settings: RoundSettings) {}
 
   private async open(): Promise<Stack> {
-    this.stack ??= await LocalWorkspace.selectStack(
-      { stackName: this.settings.stack, workDir: this.settings.workDir },
-      { envVars: { ...this.settings.env, [PHASES_FILE_ENV]: this.phasesFile } },
-    );
+    if (this.stack) return this.stack;
+    const envVars = { ...this.settings.env, [PHASES_FILE_ENV]: this.phasesFile };
+    const { program } = this.settings;
+    if (program) {
+      // Pulumi.yaml and the stack config still come from workDir; only `main` is not run.
+      const phase = phaseRecorder(this.phasesFile);
+      const workspace = await LocalWorkspace.create({
+        workDir: this.settings.workDir,
+        envVars,
+        program: () => program(phase),
+      });
+      this.stack = await Stack.select(this.settings.stack, workspace);
+    } else {
+      this.stack = await LocalWorkspace.selectStack(
+        { stackName: this.settings.stack, workDir: this.settings.workDir },
+        { envVars },
+      );
+    }
     return this.stack;
   }
 

@@ -142,10 +142,14 @@ export const reconcileCommand: Command<ReconcileArgs> = {
     });
     // Imported here: Pulumi's SDK takes a second to load, which no other command should pay.
     const { RoundRunner } = await import("../../reconciler/round.js");
+    const { nodepoolProgram } = await import("../../pulumi/entry.js");
     const rounds = new RoundRunner({
       workDir,
       stack: args.stack,
       lockWaitSeconds: args.lockWaitSeconds,
+      // The program in this process: a round starts declaring seconds sooner (docs/decisions.md).
+      program: (phase) =>
+        nodepoolProgram({ projectDir: workDir, imagesFile: source.imagesFile, continueOnError: true, phase }),
       env: {
         NODEPOOL_IMAGES_FILE: source.imagesFile,
         // One failed create must not stop the round's deletes (docs/pulumi.md).
