@@ -134,7 +134,23 @@ if fresh pulumi-resource-openstack "$stamp"; then
 else
   cd "$ROOT/engine/openstack"
   step "download pulumi-resource-openstack modules" go mod download
-  step "build pulumi-resource-openstack" go build -trimpath \
+  # The provider waits for a server to be ACTIVE (or gone) with the plugin SDK's StateChangeConf,
+  # whose MinTimeout of 3 s doubles: polls at 0, 3, 9, 19 s, so a node that boots in 4 s is
+  # seen after 9 s and the round waits for it. It is built against a copy of the SDK (made
+  # here from the module cache, where Go allows no overlay) whose retry/state.go backs off from
+  # 100 ms doubling to at most 2 s instead (docs/decisions.md). The official provider works the
+  # same, only slower to notice.
+  sdk_dir="$(go list -m -f '{{.Dir}}' github.com/hashicorp/terraform-plugin-sdk/v2)"
+  patched="$TOOLS/patched/terraform-plugin-sdk"
+  rm -rf "$patched" && mkdir -p "$(dirname "$patched")" && cp -r "$sdk_dir" "$patched" && chmod -R u+w "$patched"
+  perl -0pe 's/if wait < conf\.MinTimeout \{\s*wait = conf\.MinTimeout\s*\} else if wait > 10\*time\.Second \{\s*wait = 10 \* time\.Second\s*\}/if wait > 2*time.Second { \/\/ nodepool: scripts\/engine\/build.sh\n\t\t\t\t\twait = 2 * time.Second\n\t\t\t\t}/' \
+    "$sdk_dir/helper/retry/state.go" >"$patched/helper/retry/state.go"
+  grep -q 'nodepool: scripts/engine/build.sh' "$patched/helper/retry/state.go" \
+    || die "step 'patch provider polling' failed: $sdk_dir/helper/retry/state.go no longer has the MinTimeout bound"
+  sed "s#^replace github.com/hashicorp/terraform-plugin-sdk/v2 => .*#replace github.com/hashicorp/terraform-plugin-sdk/v2 => $patched#" \
+    go.mod >"$TOOLS/patched/go.mod"
+  cp go.sum "$TOOLS/patched/go.sum"
+  step "build pulumi-resource-openstack" go build -trimpath -modfile "$TOOLS/patched/go.mod" \
     -ldflags "-s -w -X main.version=$OPENSTACK_PLUGIN_VERSION -X main.upstreamVersion=$TF_OPENSTACK_VERSION" \
     -o "$BIN/pulumi-resource-openstack.new" .
   mv -f "$BIN/pulumi-resource-openstack.new" "$BIN/pulumi-resource-openstack"
