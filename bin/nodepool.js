@@ -1,10 +1,21 @@
 #!/usr/bin/env node
-// The `nodepool` command. It runs the TypeScript sources through tsx, so there is no build step
-// a user can forget after `npm ci` (docs/decisions.md). Pulumi is never imported from here.
-import { register } from "tsx/esm/api";
+// The `nodepool` command. Its TypeScript sources run from a bundle made on the first run
+// after they change (cli-bundle.js), or through tsx when it cannot be made; either way there
+// is no build step a user can forget (docs/decisions.md). `reconcile` always runs the sources
+// through tsx: the Pulumi program it runs inline has its functions serialized by Pulumi (the
+// snapshot steps), which must see the code as written. Pulumi is never imported from here.
+import { bundledMain } from "./cli-bundle.js";
 
-register();
-const { main, reportInternalError } = await import("../src/cli/main.ts");
+const argv = process.argv.slice(2);
+const bundle = argv.find((word) => !word.startsWith("-")) === "reconcile" ? undefined : await bundledMain();
+let cli;
+if (bundle) cli = await import(bundle);
+else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  cli = await import("../src/cli/main.ts");
+}
+const { main, reportInternalError } = cli;
 // What escapes main() (an error in a callback, say) is still one line, not a stack trace.
 process.on("uncaughtException", (error) => process.exit(reportInternalError(error)));
 // A reader that stops early (`nodepool image-list | head -1`) closes the pipe: the rest of the
@@ -12,4 +23,4 @@ process.on("uncaughtException", (error) => process.exit(reportInternalError(erro
 process.stdout.on("error", (error) => {
   if (error.code !== "EPIPE") throw error;
 });
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(argv);
