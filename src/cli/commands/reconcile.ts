@@ -78,7 +78,7 @@ export const reconcileCommand: Command<ReconcileArgs> = {
       })
       .option("watch-seconds", {
         ...wholeNumber("--watch-seconds", "a positive whole number of seconds", 1),
-        default: 3,
+        default: 2,
         describe: "look at the clouds this often between rounds",
       })
       .option("fetch-seconds", {
