@@ -7,7 +7,12 @@
 import { bundledMain } from "./cli-bundle.js";
 
 const argv = process.argv.slice(2);
-const bundle = argv.find((word) => !word.startsWith("-")) === "reconcile" ? undefined : await bundledMain();
+// NODEPOOL_CLI_FROM_SOURCES=1 runs the sources through tsx (a test that traces which source
+// modules a command loads).
+const fromSources =
+  process.env["NODEPOOL_CLI_FROM_SOURCES"] === "1" ||
+  argv.find((word) => !word.startsWith("-")) === "reconcile";
+const bundle = fromSources ? undefined : await bundledMain();
 let cli;
 if (bundle) cli = await import(bundle);
 else {

@@ -7,8 +7,11 @@ import { describe, it } from "node:test";
 import { COMMAND_LOADERS, main } from "../../src/cli/main.js";
 import { captureIo } from "../support/capture-io.js";
 
-function runBin(args: string[], nodeArgs: string[] = []) {
-  return spawnSync(process.execPath, [...nodeArgs, "bin/nodepool.js", ...args], { encoding: "utf8" });
+function runBin(args: string[], nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [...nodeArgs, "bin/nodepool.js", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
 }
 
 describe("the nodepool bin", () => {
@@ -51,6 +54,17 @@ describe("the nodepool bin", () => {
 });
 
 describe("command loading", () => {
+  it("runs from the bundle, not through tsx, and reconcile through tsx", () => {
+    const trace = ["--import", "./test/support/trace-imports.mjs"];
+    const claim = runBin(["node", "claim", "--help"], trace);
+    assert.equal(claim.status, 0, claim.stderr);
+    assert.match(claim.stderr, /import: file:.*node_modules\/\.cache\/nodepool-cli\/[0-9a-f]{16}\/main\.js/);
+    assert.doesNotMatch(claim.stderr, /\/src\/cli\/main\.ts|tsx\/esm\/api/);
+    const reconcile = runBin(["reconcile", "--help"], trace);
+    assert.equal(reconcile.status, 0, reconcile.stderr);
+    assert.match(reconcile.stderr, /\/src\/cli\/main\.ts/);
+  });
+
   it("names each lazily loaded command by the word it answers to", async () => {
     for (const loader of COMMAND_LOADERS) {
       const entry = await loader.load();
@@ -59,7 +73,10 @@ describe("command loading", () => {
   });
 
   it("`node claim` loads only its own command: no rollback, git or reconciler code", () => {
-    const run = runBin(["node", "claim", "--help"], ["--import", "./test/support/trace-imports.mjs"]);
+    // From the sources, whose modules are named: the bundle's chunks follow the same lazy imports.
+    const run = runBin(["node", "claim", "--help"], ["--import", "./test/support/trace-imports.mjs"], {
+      NODEPOOL_CLI_FROM_SOURCES: "1",
+    });
     assert.equal(run.status, 0, run.stderr);
     const local = run.stderr
       .split("\n")
