@@ -66,11 +66,12 @@ function breakdown(rounds: readonly RoundEvent[]): Record<string, Summary | unde
     "program modules loaded": pick((r) => t(r).programLoaded),
     "inventory read": pick((r) => t(r).inventoryRead),
     "plan made, doomed nodes fenced": pick((r) => t(r).decided),
+    "nodes it drops: Nova answered their deletes": pick((r) => t(r).nodesDeleteSent),
     "first resource registered": pick((r) => t(r).firstResource),
     "first create sent": pick((r) => t(r).firstCreate),
     "last create done (provider polls ACTIVE)": pick((r) => t(r).lastCreateDone),
-    "first delete sent": pick((r) => t(r).firstDelete),
-    "last delete done": pick((r) => t(r).lastDeleteDone),
+    "first delete step (engine)": pick((r) => t(r).firstDelete),
+    "last delete step done": pick((r) => t(r).lastDeleteDone),
     "round total": pick((r) => t(r).total),
   };
 }

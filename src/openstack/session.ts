@@ -13,12 +13,17 @@ import type { TokenCache } from "./token-cache.js";
 
 export type ServiceType = "identity" | "compute" | "image" | "network";
 
+export const RENEW_BEFORE_MS = 20 * 60_000;
+
 export interface SessionOptions {
   /** The provider name that errors carry (defaults to the cloud name). */
   provider?: string;
   /** Region to pick endpoints in: the provider's region, else the cloud's. */
   region?: string;
-  /** Renew a token this long before it expires; default 5 minutes. */
+  /**
+   * Renew a token this long before it expires; default 20 minutes, so a token handed on to the
+   * OpenStack provider (which cannot renew it) outlives the round (src/pulumi/live-sources.ts).
+   */
   renewBeforeMs?: number;
   timeoutMs?: number;
   retry?: RetryPolicy;
@@ -110,7 +115,10 @@ export class Session {
 
   /** renewBeforeMs before expiry, or half-way through what is left of a shorter-lived token. */
   private renewAt(token: Token): number {
-    const margin = Math.min(this.options.renewBeforeMs ?? 5 * 60_000, (token.expiresAtMs - this.now()) / 2);
+    const margin = Math.min(
+      this.options.renewBeforeMs ?? RENEW_BEFORE_MS,
+      (token.expiresAtMs - this.now()) / 2,
+    );
     return token.expiresAtMs - margin;
   }
 

@@ -1,23 +1,38 @@
-// Which nodes a round must take away from claims before it declares anything (issue 12).
-// A round reads the inventory, spends its creates, and deletes last; a job that claimed one of
-// the nodes it drops in that window would lose its node mid-job. So every node the round
-// deletes that a claim could still take (ready, or booting into ready) is fenced first: its
-// port lock taken and its state set to deleting (src/nodes/fence.ts). Pure.
+// Which nodes a round deletes, and which of them it must take away from claims first (issue 12).
+// A round reads the inventory, spends its creates, and deletes; a job that claimed one of the
+// nodes it drops in that window would lose its node mid-job. So every node the round deletes
+// that a claim could still take (ready, or booting into ready) is fenced first: its port lock
+// taken and its state set to deleting (src/nodes/fence.ts). Pure.
 import type { Inventory, PoolNode } from "./inventory.js";
 import type { Plan } from "./types.js";
 
 const CLAIMABLE = new Set<PoolNode["state"]>(["ready", "building"]);
 
-/** Nodes of `stack` (the only ones its round deletes) that this plan drops and a job could claim. */
-export function nodesToFence(plan: Plan, inventory: Inventory, stack: string): PoolNode[] {
-  const doomed: PoolNode[] = [];
+/**
+ * The nodes of `stack` (the only ones its round deletes) that this plan drops: its delete-node
+ * actions, as the inventory's records, sorted by provider and name.
+ */
+export function nodesDropped(plan: Plan, inventory: Inventory, stack: string): PoolNode[] {
+  const dropped: PoolNode[] = [];
   for (const providerPlan of plan.providers) {
     const read = inventory.providers[providerPlan.provider];
     if (read === undefined || !read.readable) continue;
     const kept = new Set(providerPlan.desired.nodes.map((node) => node.serverId));
-    for (const node of read.nodes) {
-      if (node.stack === stack && CLAIMABLE.has(node.state) && !kept.has(node.serverId)) doomed.push(node);
-    }
+    for (const node of read.nodes) if (node.stack === stack && !kept.has(node.serverId)) dropped.push(node);
   }
-  return doomed.sort((a, b) => (a.provider + a.name < b.provider + b.name ? -1 : 1));
+  return dropped.sort((a, b) => (a.provider + a.name < b.provider + b.name ? -1 : 1));
+}
+
+/**
+ * Of the nodes this plan drops, those no claim can take (used, failed, already deleting): they
+ * need no fence, so the reconciler deletes them as soon as a look sees them, even while a round
+ * runs, instead of leaving them to the next round's deletes.
+ */
+export function nodesToDeleteNow(plan: Plan, inventory: Inventory, stack: string): PoolNode[] {
+  return nodesDropped(plan, inventory, stack).filter((node) => !CLAIMABLE.has(node.state));
+}
+
+/** Of the nodes this plan drops, those a job could claim: fenced before anything is declared. */
+export function nodesToFence(plan: Plan, inventory: Inventory, stack: string): PoolNode[] {
+  return nodesDropped(plan, inventory, stack).filter((node) => CLAIMABLE.has(node.state));
 }

@@ -8,6 +8,12 @@ import { err, ok } from "../core/result.js";
 import { formatOpenStackError } from "../openstack/errors.js";
 import type { ProgramSources } from "./program.js";
 
+/**
+ * A round creates and deletes servers in minutes (a build's snapshot waits use our clients);
+ * sessions renew 20 min before expiry, so this only fails for clouds with short-lived tokens.
+ */
+const PROVIDER_TOKEN_MIN_LIFE_MS = 15 * 60_000;
+
 export function liveSources(options: {
   imagesFile: string;
   stack: string;
@@ -52,6 +58,30 @@ export function liveSources(options: {
           }
           return problems;
         },
+    deleteNodes: options.preview
+      ? undefined
+      : async (config, nodes) => {
+          const answers = await Promise.all(
+            nodes.map(async (node) => {
+              const clients = open(config.providers.find((p) => p.name === node.provider)!);
+              if (!clients.ok) return `${node.provider}/${node.name}: ${clients.error.message}`;
+              const deleted = await clients.value.nova.deleteServer(node.serverId);
+              return deleted.ok
+                ? undefined
+                : `${node.provider}/${node.name}: ${formatOpenStackError(deleted.error)}`;
+            }),
+          );
+          return answers.filter((problem): problem is string => problem !== undefined);
+        },
+    providerToken: async (config, name) => {
+      const clients = open(config.providers.find((p) => p.name === name)!);
+      if (!clients.ok) return undefined;
+      const token = await clients.value.session.currentToken();
+      // The provider cannot renew a token it was given: only one that outlives any round.
+      return token.ok && token.value.expiresAtMs - Date.now() > PROVIDER_TOKEN_MIN_LIFE_MS
+        ? token.value.value
+        : undefined;
+    },
     warn: options.warn,
     // A preview changes nothing, so it fences nothing (its plan may show deletes a claim beats).
     fenceNodes: options.preview

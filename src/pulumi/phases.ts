@@ -14,7 +14,9 @@ export type ProgramPhase =
   /** Every provider's inventory was read (the last read, when fencing made the plan again). */
   | "inventoryRead"
   /** The plan is made, its doomed nodes fenced: declaring starts. */
-  | "decided";
+  | "decided"
+  /** Nova answered the deletes of the nodes the plan drops (sent at once, not after the creates). */
+  | "nodesDeleteSent";
 
 export interface PhaseMark {
   phase: ProgramPhase;

@@ -7,7 +7,7 @@ import { formatIssue, type LocatedIssue } from "../config/issues.js";
 import type { Result } from "../core/result.js";
 import type { CloudConfig } from "../openstack/clouds-config.js";
 import type { FenceOutcome } from "../nodes/fence.js";
-import { nodesToFence } from "../plan/fence.js";
+import { nodesDropped, nodesToFence } from "../plan/fence.js";
 import type { Inventory, NodeRequest, PoolNode } from "../plan/inventory.js";
 import { plan as makePlan } from "../plan/plan.js";
 import type { Plan } from "../plan/types.js";
@@ -33,6 +33,19 @@ export interface ProgramSources {
    * (src/nodes/fence.ts). Absent in a preview, which must change nothing in the cloud.
    */
   fenceNodes?: (config: LoadedConfig, nodes: PoolNode[]) => Promise<FenceOutcome>;
+  /**
+   * Send Nova the deletes of the nodes the plan drops as soon as it is made, fenced or no
+   * longer claimable, instead of when the engine gets to them: it deletes what its program
+   * did not declare only after every create has finished, so a used node outlived the boot
+   * of its replacement. Returns what could not be deleted (Pulumi's delete then does it).
+   * Absent in a preview.
+   */
+  deleteNodes?: (config: LoadedConfig, nodes: PoolNode[]) => Promise<string[]>;
+  /**
+   * A token the OpenStack provider may use as it is: the one the inventory was just read with,
+   * which every service has validated and cached. Undefined: the provider logs in itself.
+   */
+  providerToken?: (config: LoadedConfig, provider: string) => Promise<string | undefined>;
   /**
    * Delete the requests of claimers that died (the plan's desired.expiredRequests); returns
    * what could not be deleted. Absent in a preview. Requests are not Pulumi resources: they
@@ -61,7 +74,7 @@ function refuse(lines: string[]): never {
  */
 export async function decide(
   sources: ProgramSources,
-): Promise<{ config: LoadedConfig; plan: Plan; clouds: Record<string, CloudConfig> }> {
+): Promise<{ config: LoadedConfig; plan: Plan; inventory: Inventory; clouds: Record<string, CloudConfig> }> {
   const loaded = sources.loadConfig();
   if (!loaded.ok) refuse(loaded.error.map(formatIssue));
   const config = loaded.value;
@@ -85,9 +98,9 @@ export async function decide(
     ];
     if (problems.length > 0) refuse(problems);
     const doomed = sources.fenceNodes ? nodesToFence(plan, inventory, sources.stack) : [];
-    if (doomed.length === 0) return { config, plan, clouds };
+    if (doomed.length === 0) return { config, plan, inventory, clouds };
     const fence = await sources.fenceNodes!(config, doomed);
-    if (fence.lost.length === 0 && fence.errors.length === 0) return { config, plan, clouds };
+    if (fence.lost.length === 0 && fence.errors.length === 0) return { config, plan, inventory, clouds };
     if (attempt === MAX_FENCE_ATTEMPTS) {
       refuse([
         `nodes this round would delete kept changing hands while it fenced them (${attempt} plans):`,
@@ -100,13 +113,24 @@ export async function decide(
 }
 
 export async function runProgram(sources: ProgramSources): Promise<StackOutputs> {
-  const { config, plan, clouds } = await decide(sources);
+  const { config, plan, inventory, clouds } = await decide(sources);
   sources.phase?.("decided");
+  // Sent now, awaited after declaring: the deletes run while the engine creates.
+  const dropped = sources.deleteNodes ? nodesDropped(plan, inventory, sources.stack) : [];
+  const deleting =
+    dropped.length > 0
+      ? sources.deleteNodes!(config, dropped).then((problems) => {
+          sources.phase?.("nodesDeleteSent");
+          for (const problem of problems)
+            sources.warn?.(`nodepool: a node is deleted by Pulumi's step instead: ${problem}`);
+        })
+      : Promise.resolve();
   const expired = plan.providers.flatMap((p) => p.desired.expiredRequests);
   if (sources.deleteRequests && expired.length > 0)
     for (const problem of await sources.deleteRequests(config, expired))
       sources.warn?.(`nodepool: a dead claimer's request stays until the next round: ${problem}`);
   for (const providerPlan of plan.providers) {
+    const token = await sources.providerToken?.(config, providerPlan.provider);
     new NodepoolProvider(
       providerPlan.provider,
       {
@@ -117,9 +141,11 @@ export async function runProgram(sources: ProgramSources): Promise<StackOutputs>
         // Read by the loader, inside the repository boundary; never opened again here.
         setupScripts: config.setupScripts,
         snapshotPollSeconds: sources.snapshotPollSeconds,
+        ...(token !== undefined ? { token } : {}),
       },
       sources.providerOptions,
     );
   }
+  await deleting;
   return stackOutputs(plan);
 }

@@ -7,15 +7,26 @@ import type * as openstack from "@pulumi/openstack";
 import type { CloudConfig } from "../openstack/clouds-config.js";
 import { identityUrl } from "../openstack/keystone.js";
 
+/**
+ * `token`: a project-scoped token to use as it is. Given a token and no scope, the provider
+ * (gophercloud) passes it through instead of issuing one; a token issued per round cost every
+ * service a Keystone validation on its first call, about 1 s each on the local cloud.
+ */
 export function openstackProviderArgs(
   cloud: CloudConfig,
   region: string | undefined,
+  token?: string,
 ): openstack.ProviderArgs {
   const auth = cloud.auth;
-  const common = {
+  const endpoint = {
     authUrl: identityUrl(auth.authUrl),
     region: region ?? cloud.regionName,
     endpointType: cloud.interface,
+  };
+  // It cannot log in again with no credentials, and gophercloud refuses a token with reauth.
+  if (token !== undefined) return { ...endpoint, token: pulumi.secret(token), allowReauth: false };
+  const common = {
+    ...endpoint,
     userName: auth.username,
     userId: auth.userId,
     userDomainName: auth.userDomainName,

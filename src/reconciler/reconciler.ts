@@ -15,6 +15,12 @@ export interface ReconcilerDeps {
   rounds: Pick<RoundRunner, "run">;
   /** Reads the inventory and plans with the applied config: the cheap look between rounds. */
   look: (config: LoadedConfig) => Promise<Plan>;
+  /**
+   * While a round runs: delete the nodes a fresh look's plan drops that no claim can take
+   * (src/plan/fence.ts nodesToDeleteNow), so a node its job released goes at once, not after
+   * the round and the next one. Returns the names it sent deletes for.
+   */
+  sweep?: (config: LoadedConfig) => Promise<string[]>;
   log: (event: LogEvent) => void;
   nowMs: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -37,6 +43,8 @@ export type LogEvent =
   | { event: "waiting-for-commit"; message: string }
   | { event: "look-failed"; message: string }
   | { event: "round-started"; round: number; commit: string; why: string }
+  | { event: "swept"; round: number; nodes: string[] }
+  | { event: "sweep-failed"; round: number; message: string }
   | {
       event: "round";
       round: number;
@@ -144,7 +152,7 @@ export class Reconciler {
         await deps.sleep(settings.watchSeconds * 1000, stop);
         continue;
       }
-      const outcome = await this.round(applied.commit, why, stop);
+      const outcome = await this.round(applied.commit, applied.config, why, stop);
       if (outcome.kind === "cancelled") break;
       if (settings.once) return outcome.kind === "done" ? 0 : 1;
       if (outcome.kind !== "done") await deps.sleep(backoffSeconds(this.failures) * 1000, stop);
@@ -170,15 +178,27 @@ export class Reconciler {
     return newCommit ? `new commit; ${summary}` : summary;
   }
 
-  private async round(commit: string, why: string, stop: AbortSignal): Promise<RoundOutcome> {
+  private async round(
+    commit: string,
+    config: LoadedConfig,
+    why: string,
+    stop: AbortSignal,
+  ): Promise<RoundOutcome> {
     const { deps } = this;
     const number = ++this.rounds;
     this.newCommit = false;
     this.roundInProgress = true;
     deps.log({ event: "round-started", round: number, commit: commit.slice(0, 12), why });
+    const roundOver = new AbortController();
+    const stopped = () => roundOver.abort();
+    stop.addEventListener("abort", stopped);
+    const sweeping = this.sweepUntil(roundOver.signal, number, config);
     const outcome = await deps.rounds.run(stop).finally(() => {
       this.roundInProgress = false;
+      roundOver.abort();
+      stop.removeEventListener("abort", stopped);
     });
+    await sweeping;
     const event: Extract<LogEvent, { event: "round" }> = {
       event: "round",
       round: number,
@@ -204,6 +224,26 @@ export class Reconciler {
     this.lastRound = event;
     deps.log(event);
     return outcome;
+  }
+
+  /** Sweeps every look interval until `over` aborts; a failed sweep is said and tried again. */
+  private async sweepUntil(over: AbortSignal, round: number, config: LoadedConfig): Promise<void> {
+    const { deps, settings } = this;
+    if (!deps.sweep) return;
+    for (;;) {
+      await deps.sleep(settings.watchSeconds * 1000, over);
+      if (over.aborted) return;
+      try {
+        const nodes = await deps.sweep(config);
+        if (nodes.length > 0) deps.log({ event: "swept", round, nodes });
+      } catch (error) {
+        deps.log({
+          event: "sweep-failed",
+          round,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
   }
 
   private async syncWhenDue(): Promise<void> {

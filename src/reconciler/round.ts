@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { PHASES_FILE_ENV, parsePhases, phaseRecorder, type ProgramPhase } from "../pulumi/phases.js";
+import { stackOwner } from "../pulumi/stack-owner.js";
 import { abortableSleep } from "./sleep.js";
 import {
   ConcurrentUpdateError,
@@ -52,6 +53,8 @@ export interface RoundTimings {
   /** The first create was sent, and the last create or delete finished. */
   firstCreate?: number;
   lastCreateDone?: number;
+  /** Nova answered the program's deletes of the nodes the plan drops (sent as soon as it decided). */
+  nodesDeleteSent?: number;
   firstDelete?: number;
   lastDeleteDone?: number;
   total: number;
@@ -68,10 +71,12 @@ const PROGRAM_PHASES: Record<ProgramPhase, keyof RoundTimings> = {
   modulesLoaded: "programLoaded",
   inventoryRead: "inventoryRead",
   decided: "decided",
+  nodesDeleteSent: "nodesDeleteSent",
 };
 
 export class RoundRunner {
   private stack?: Stack;
+  private ownerValue?: string;
   /** Where the program marks its phases (src/pulumi/phases.ts); one file for every round. */
   private readonly phasesFile = join(
     tmpdir(),
@@ -100,6 +105,23 @@ export class RoundRunner {
       );
     }
     return this.stack;
+  }
+
+  /**
+   * The stack's owner (its nodepool:owner config, the nodepool_stack tag of what it created),
+   * read once; undefined while it cannot be read (the program then refuses to run anyway).
+   */
+  async owner(): Promise<string | undefined> {
+    if (this.ownerValue !== undefined) return this.ownerValue;
+    let configured: string | undefined;
+    try {
+      configured = (await (await this.open()).getConfig("nodepool:owner")).value;
+    } catch {
+      return undefined;
+    }
+    const owner = stackOwner(configured, this.settings.stack);
+    if (owner.ok) this.ownerValue = owner.value;
+    return this.ownerValue;
   }
 
   /** The program's phases of the attempt that started at startedAtMs (wall clock), as seconds. */

@@ -6,7 +6,7 @@ import type { LoadedConfig } from "../../src/config/definition.js";
 import { ok } from "../../src/core/result.js";
 import type { CloudConfig } from "../../src/openstack/clouds-config.js";
 import type { FenceOutcome } from "../../src/nodes/fence.js";
-import { nodesToFence } from "../../src/plan/fence.js";
+import { nodesDropped, nodesToDeleteNow, nodesToFence } from "../../src/plan/fence.js";
 import type { Inventory, PoolNode } from "../../src/plan/inventory.js";
 import { plan } from "../../src/plan/plan.js";
 import { decide, MAX_FENCE_ATTEMPTS, type ProgramSources } from "../../src/pulumi/program.js";
@@ -84,6 +84,38 @@ describe("fencing the nodes a round drops (issue 12, item 1)", () => {
     const fenced = nodesToFence(plan(config, read, NOW), read, STACK).map((n) => n.name);
     // -3 is a job's (kept); -4 is used (no claim can take it); -5 is another stack's; -6 boots on.
     assert.deepEqual(fenced, ["devstack-precise-hpcloud-az2-1", "devstack-precise-hpcloud-az2-2"]);
+  });
+
+  it("nodesDropped: every node of this stack the plan drops, whatever its state; never a job's", () => {
+    const config = rolledOver();
+    const nodes = [
+      ours("devstack-precise-hpcloud-az2-1"),
+      ours("devstack-precise-hpcloud-az2-2", { state: "building", createdAt: NOW - 7200 }),
+      ours("devstack-precise-hpcloud-az2-3", { state: "in-use" }),
+      ours("devstack-precise-hpcloud-az2-4", { state: "used" }),
+      ours("devstack-precise-hpcloud-az2-7", { state: "hold" }),
+      node("devstack-precise-hpcloud-az2-5", CURRENT, { stack: "other/stack", state: "used" }),
+    ];
+    const read = inventory(config, nodes);
+    const made = plan(config, read, NOW);
+    const dropped = nodesDropped(made, read, STACK).map((n) => n.name);
+    assert.deepEqual(dropped, [
+      "devstack-precise-hpcloud-az2-1",
+      "devstack-precise-hpcloud-az2-2",
+      "devstack-precise-hpcloud-az2-4",
+    ]);
+    // The same nodes as the plan's delete-node actions of this stack's nodes.
+    const actions = made.providers
+      .flatMap((p) => p.actions)
+      .filter((a) => a.kind === "delete-node" && a.target !== "devstack-precise-hpcloud-az2-5")
+      .map((a) => a.target)
+      .sort();
+    assert.deepEqual(dropped, actions);
+    // Of those, only the used one may go at once: the ready and booting ones need a fence.
+    assert.deepEqual(
+      nodesToDeleteNow(made, read, STACK).map((n) => n.name),
+      ["devstack-precise-hpcloud-az2-4"],
+    );
   });
 
   it("nodesToFence: nothing when the pool stays on its build", () => {

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../../src/config/definition.js";
 import { ok } from "../../src/core/result.js";
 import type { CloudConfig } from "../../src/openstack/clouds-config.js";
-import type { Inventory } from "../../src/plan/inventory.js";
+import type { Inventory, PoolNode } from "../../src/plan/inventory.js";
 import type { ProgramSources } from "../../src/pulumi/program.js";
 import { configFromYaml, seedYaml, SCRIPTS } from "../support/config-fixtures.js";
 import { inventoryOf, node, readyBuild, template } from "../support/plan-inventory.js";
@@ -53,7 +53,12 @@ before(async () => {
 });
 
 /** Run the program on fixtures; resolve once every resource it declared is registered. */
-async function declare(config: LoadedConfig, inventory: Inventory, now: number): Promise<Declared[]> {
+async function declare(
+  config: LoadedConfig,
+  inventory: Inventory,
+  now: number,
+  extra: Partial<ProgramSources> = {},
+): Promise<Declared[]> {
   const declared: Declared[] = [];
   const resources: pulumi.Resource[] = [];
   mockRegistrations = [];
@@ -78,6 +83,7 @@ async function declare(config: LoadedConfig, inventory: Inventory, now: number):
         },
       ],
     },
+    ...extra,
   };
   await runProgram(sources);
   await Promise.all(resources.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
@@ -347,6 +353,66 @@ describe("servers can never be rebuilt or replaced by a change to images.yaml", 
       assert.equal(same.length, 1, "declared once, under its own name");
       assert.equal(metadata(same[0]!), undefined, "declared from the inventory, not as a new node");
     }
+  });
+
+  it("sends the deletes of the nodes it drops before the engine's own, and waits for the answers", async () => {
+    const config = seedConfig();
+    const ours = (name: string, state: PoolNode["state"]) =>
+      node(name, 1394514268, { cloudImageId: "388782", stack: STACK, state });
+    const used = ours("devstack-precise-hpcloud-az2-1", "used");
+    const failed = ours("devstack-precise-hpcloud-az2-2", "failed");
+    const inUse = ours("devstack-precise-hpcloud-az2-3", "in-use");
+    const ready = ours("devstack-precise-hpcloud-az2-4", "ready");
+    const others = node("devstack-precise-hpcloud-az2-5", 1394514268, {
+      stack: "other/stack",
+      state: "used",
+    });
+    const sent: string[][] = [];
+    const warnings: string[] = [];
+    let answered = false;
+    const declared = await declare(
+      config,
+      seedInventory(config, [used, failed, inUse, ready, others]),
+      SEED_NOW,
+      {
+        deleteNodes: async (_config, nodes) => {
+          sent.push(nodes.map((n) => n.name));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          answered = true;
+          return ["hpcloud-az2/devstack-precise-hpcloud-az2-2: Nova answered 500"];
+        },
+        warn: (message) => warnings.push(message),
+      },
+    );
+    assert.deepEqual(
+      sent,
+      [[used.name, failed.name]],
+      "one batch: this stack's dropped nodes, never a job's",
+    );
+    assert.ok(answered, "the program returned only after Nova answered");
+    const names = instances(declared).map((d) => d.name);
+    assert.ok(
+      !names.includes(used.name) && !names.includes(failed.name),
+      "not declared: Pulumi deletes them too",
+    );
+    assert.ok(names.includes(inUse.name) && names.includes(ready.name));
+    assert.match(warnings.join("\n"), /deleted by Pulumi's step instead: .*az2-2: Nova answered 500/);
+  });
+
+  it("sends no delete when the plan drops nothing", async () => {
+    const config = seedConfig();
+    const ready = node("devstack-precise-hpcloud-az2-4", 1394514268, {
+      cloudImageId: "388782",
+      stack: STACK,
+    });
+    let calls = 0;
+    await declare(config, seedInventory(config, [ready]), SEED_NOW, {
+      deleteNodes: async () => {
+        calls++;
+        return [];
+      },
+    });
+    assert.equal(calls, 0);
   });
 
   it("keeps its own and unowned snapshots (stamping them as its own), never another stack's", async () => {

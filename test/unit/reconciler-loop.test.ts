@@ -171,3 +171,62 @@ test("the DIY backend's lock message names who holds it", () => {
   );
   assert.equal(lockHolderOf("something else"), undefined);
 });
+
+test(
+  "while a round runs, sweeps every look; they stop with the round; a failed sweep is said",
+  { timeout: 10_000 },
+  async () => {
+    const log: LogEvent[] = [];
+    const stop = new AbortController();
+    let sweeps = 0;
+    let sweepsWhenRoundEnded = -1;
+    let endRound!: () => void;
+    const roundEnds = new Promise<void>((resolve) => (endRound = resolve));
+    const sleeps: number[] = [];
+    let looks = 0;
+    const reconciler = new Reconciler(
+      {
+        source: {
+          applied: { commit: "c1", config },
+          async sync() {
+            return { kind: "unchanged" };
+          },
+        },
+        rounds: {
+          async run() {
+            await roundEnds;
+            sweepsWhenRoundEnded = sweeps;
+            return { kind: "done", changes: { create: 1 }, timings: { lockWait: 0, total: 1 } };
+          },
+        },
+        async look() {
+          if (++looks > 1) stop.abort();
+          return planWith(1);
+        },
+        async sweep() {
+          sweeps++;
+          if (sweeps === 1) return ["p/n1"];
+          if (sweeps === 2) throw new Error("Nova answered 503");
+          endRound();
+          return [];
+        },
+        log: (event) => log.push(event),
+        nowMs: () => 0,
+        async sleep(ms, signal) {
+          sleeps.push(ms);
+          if (!signal.aborted) await new Promise((resolve) => setImmediate(resolve));
+        },
+      },
+      { watchSeconds: 2, fetchSeconds: 30, idleRepeatSeconds: 60, unhealthyAfterSeconds: 600, once: false },
+    );
+    await reconciler.run(stop.signal);
+    assert.equal(sweepsWhenRoundEnded, 3);
+    assert.equal(sweeps, 3, "no sweep after the round ended");
+    assert.ok(sleeps.every((ms) => ms === 2000));
+    const swept = log.filter((e) => e.event === "swept" || e.event === "sweep-failed");
+    assert.deepEqual(swept, [
+      { event: "swept", round: 1, nodes: ["p/n1"] },
+      { event: "sweep-failed", round: 1, message: "Nova answered 503" },
+    ]);
+  },
+);

@@ -7,13 +7,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { LoadedConfig } from "../../config/definition.js";
 import { openProvider, type ProviderClients } from "../../openstack/clients.js";
-import type { OpenStackError } from "../../openstack/errors.js";
+import { formatOpenStackError, type OpenStackError } from "../../openstack/errors.js";
 import { readInventory } from "../../openstack/inventory.js";
+import { nodesToDeleteNow } from "../../plan/fence.js";
 import { plan } from "../../plan/plan.js";
 import type { Result } from "../../core/result.js";
 import { GitSource } from "../../reconciler/git-source.js";
 import { parseListen, serveHealth } from "../../reconciler/health.js";
-import { Reconciler, type LogEvent } from "../../reconciler/reconciler.js";
+import { Reconciler, type LogEvent, type ReconcilerDeps } from "../../reconciler/reconciler.js";
 import { abortableSleep } from "../../reconciler/sleep.js";
 import type { Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
@@ -160,7 +161,7 @@ export const reconcileCommand: Command<ReconcileArgs> = {
     const log = (event: LogEvent) =>
       io.out(args.json ? JSON.stringify({ at: new Date().toISOString(), ...event }) : formatEvent(event));
     const reconciler = new Reconciler(
-      { source, rounds, look: looker(), log, nowMs: Date.now, sleep: abortableSleep },
+      { source, rounds, ...cloudLooks(() => rounds.owner()), log, nowMs: Date.now, sleep: abortableSleep },
       {
         watchSeconds: args.watchSeconds,
         fetchSeconds: args.fetchSeconds,
@@ -198,19 +199,60 @@ export const reconcileCommand: Command<ReconcileArgs> = {
   },
 };
 
-/** The look between rounds: the inventory (clients kept, so tokens are reused) and a plan. */
-function looker(): (config: LoadedConfig) => Promise<import("../../plan/types.js").Plan> {
+/**
+ * The look between rounds (the inventory and a plan), and the sweep during a round: the same
+ * look, then Nova deletes for the nodes its plan drops that no claim can take. Clients are
+ * kept, so tokens are reused.
+ */
+function cloudLooks(owner: () => Promise<string | undefined>): Pick<ReconcilerDeps, "look" | "sweep"> {
   const opened = new Map<string, Result<ProviderClients, OpenStackError>>();
-  return async (config) => {
+  const clientsFor = (config: LoadedConfig) => {
     const clients: Record<string, Result<ProviderClients, OpenStackError>> = {};
     for (const provider of config.providers) {
       const key = JSON.stringify(provider);
       if (!opened.has(key)) opened.set(key, openProvider(provider));
       clients[provider.name] = opened.get(key)!;
     }
+    return clients;
+  };
+  const read = async (config: LoadedConfig) => {
+    const clients = clientsFor(config);
     const now = Math.floor(Date.now() / 1000);
     const inventory = await readInventory(config, clients, now);
-    return plan(config, inventory, now);
+    return { clients, inventory, plan: plan(config, inventory, now) };
+  };
+  // Deletes already sent, by server id: Nova lists a server for a while after its delete.
+  const sent = new Set<string>();
+  return {
+    look: async (config) => (await read(config)).plan,
+    sweep: async (config) => {
+      const stack = await owner();
+      if (stack === undefined) return [];
+      const { clients, inventory, plan: made } = await read(config);
+      const listed = new Set(
+        Object.values(inventory.providers).flatMap((p) => (p.readable ? p.nodes.map((n) => n.serverId) : [])),
+      );
+      for (const id of sent) if (!listed.has(id)) sent.delete(id);
+      const doomed = nodesToDeleteNow(made, inventory, stack).filter((node) => !sent.has(node.serverId));
+      const problems: string[] = [];
+      const deleted: string[] = [];
+      await Promise.all(
+        doomed.map(async (node) => {
+          const provider = clients[node.provider];
+          const answer = provider?.ok ? await provider.value.nova.deleteServer(node.serverId) : undefined;
+          if (answer?.ok) {
+            sent.add(node.serverId);
+            deleted.push(`${node.provider}/${node.name}`);
+          } else
+            problems.push(
+              `${node.provider}/${node.name}: ${answer ? formatOpenStackError(answer.error) : "no clients"}`,
+            );
+        }),
+      );
+      if (problems.length > 0)
+        throw new Error(`could not delete ${problems.join("; ")} (the round's delete will)`);
+      return deleted.sort();
+    },
   };
 }
 
@@ -227,6 +269,10 @@ function formatEvent(event: LogEvent): string {
       return `${at} ${event.event}: ${event.message}`;
     case "round-started":
       return `${at} round ${event.round} started (${event.commit}): ${event.why}`;
+    case "swept":
+      return `${at} round ${event.round}: deleted at once, released by their jobs: ${event.nodes.join(", ")}`;
+    case "sweep-failed":
+      return `${at} round ${event.round}: sweep failed: ${event.message}`;
     case "stopped":
       return `${at} stopped after ${event.rounds} round(s)`;
     case "round": {

@@ -17,6 +17,8 @@ export interface NodepoolProviderArgs {
   /** Setup script content by path, for template servers' user data. */
   setupScripts: Record<string, string>;
   snapshotPollSeconds?: number;
+  /** A token for the OpenStack provider to use as it is (provider-args.ts); else it logs in. */
+  token?: string;
 }
 
 export class NodepoolProvider extends pulumi.ComponentResource {
@@ -29,7 +31,7 @@ export class NodepoolProvider extends pulumi.ComponentResource {
     if (!settings) throw new Error(`provider ${name} is not in images.yaml`);
     const openstackProvider = new openstack.Provider(
       name,
-      openstackProviderArgs(args.cloud, settings.region),
+      openstackProviderArgs(args.cloud, settings.region, args.token),
       {
         parent: this,
       },
