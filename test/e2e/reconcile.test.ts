@@ -412,16 +412,21 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
     await cli(["node", "release", claimed.id, "--json"]);
 
     // Why every run sets PULUMI_CONTINUE_ON_ERROR: without it, the engine skips the round's
-    // deletes after the failed create, in AZ2 too (and the program warns about it).
+    // delete steps after the failed create, in AZ2 too (and the program warns about it). The
+    // used node goes all the same: the program deleted it before the engine's steps
+    // (docs/decisions.md, "Nodes a round drops are deleted at once"); its record stays in the
+    // state until the next up. Template servers and snapshots are only deleted by the engine.
     const plain = await r().pulumi(["up", "--yes", "--skip-preview"], {
       env: { PULUMI_CONTINUE_ON_ERROR: "" },
     });
     assert.notEqual(plain.code, 0, show(plain));
     assert.match(plain.stdout, /run `pulumi up` with PULUMI_CONTINUE_ON_ERROR=true/, show(plain));
-    assert.ok(
-      (await r().servers(AZ2)).some((s) => s.id === claimed.serverId),
-      `a plain up deleted the used node after all: ${show(plain)}`,
-    );
+    assert.doesNotMatch(plain.stdout, /-\s+openstack:compute:Instance \S+ deleted/, show(plain));
+    const goneBy = Date.now() + 60_000;
+    while ((await r().servers(AZ2)).some((s) => s.id === claimed.serverId)) {
+      assert.ok(Date.now() < goneBy, `a plain up left the used node: ${show(plain)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
 
     const result = await timings.time("up with a broken build", () =>
       r().pulumi(["up", "--yes", "--skip-preview"]),
