@@ -7,6 +7,9 @@
 //   npm run bench:pools -- --poisson-minutes 3 --repeat 2
 //   npm run bench:pools -- --original         also the original Nodepool (bench/original/),
 //                                             side by side in the same run, with ratios
+//   npm run bench:pools -- --no-poke          jobs do not tell the reconciler to look now
+//                                             (NODEPOOL_RECONCILER_URL unset): it finds
+//                                             claims and releases on its next look
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +25,7 @@ import {
   type ScenarioResult,
 } from "./scenarios.js";
 import { compare, formatComparison, type OriginalReport } from "./compare.js";
+import { benchSettings } from "./scenario.js";
 import { formatSummary, summarize, unitOf, type Summary } from "./stats.js";
 
 const { values } = parseArgs({
@@ -30,8 +34,10 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "3" },
     "poisson-minutes": { type: "string", default: "10" },
     original: { type: "boolean", default: false },
+    "no-poke": { type: "boolean", default: false },
   },
 });
+benchSettings.poke = !values["no-poke"];
 const scenarios = new Set(values.scenario.split(","));
 const repeat = Number(values.repeat);
 const poissonMinutes = Number(values["poisson-minutes"]);
@@ -76,7 +82,12 @@ function breakdown(rounds: readonly RoundEvent[]): Record<string, Summary | unde
   };
 }
 
-const report: Record<string, unknown> = { at: new Date().toISOString(), repeat, poissonMinutes };
+const report: Record<string, unknown> = {
+  at: new Date().toISOString(),
+  repeat,
+  poissonMinutes,
+  poke: benchSettings.poke,
+};
 const reportDir = join(projectRoot, ".tools", "bench");
 const reportFile = join(reportDir, `pools-${String(report["at"]).replace(/[:.]/g, "-")}.json`);
 /** Written after every scenario: a later one that fails keeps the earlier figures. */

@@ -10,6 +10,9 @@ import { isRound, ReconcilerProcess, type RoundEvent } from "../../test/support/
 /** The cloud entry benchmarks use: a project no test uses (its quota is 100 instances). */
 export const BENCH_CLOUD = "rax-iad";
 
+/** Set from the command line (run.ts): whether jobs poke the reconciler (`--no-poke`). */
+export const benchSettings = { poke: true };
+
 export interface PoolShape {
   minReady: number;
   maxServers: number;
@@ -21,7 +24,14 @@ export class BenchPool {
   readonly watch: PoolWatch;
   reconciler?: ReconcilerProcess;
 
-  constructor(readonly shape: PoolShape) {
+  /**
+   * `poke`: claims and releases tell the reconciler to look now (NODEPOOL_RECONCILER_URL), as
+   * where jobs can reach it; without, it finds them on its next look (every 2 s).
+   */
+  constructor(
+    readonly shape: PoolShape,
+    readonly poke = benchSettings.poke,
+  ) {
     const hex = randomBytes(3).toString("hex");
     this.provider = `bench${hex}`;
     this.run = new E2eRun(hex, [{ name: this.provider, cloud: BENCH_CLOUD, ...shape }]);
@@ -56,11 +66,17 @@ export class BenchPool {
   /** A claim as a job runs it; any --wait in `extra` must stay under 15 minutes. */
   claim(extra: string[] = []): Promise<CliResult> {
     const args = ["node", "claim", this.label, "--json", ...extra, "-f", this.run.imagesFile];
-    return runCli(args, this.run.env, 16 * 60_000);
+    return runCli(args, this.jobEnv(), 16 * 60_000);
   }
 
   release(idOrName: string): Promise<CliResult> {
-    return runCli(["node", "release", idOrName, "-f", this.run.imagesFile], this.run.env);
+    return runCli(["node", "release", idOrName, "-f", this.run.imagesFile], this.jobEnv());
+  }
+
+  /** The environment of a job's claim or release. */
+  private jobEnv(): NodeJS.ProcessEnv {
+    const endpoint = this.poke ? this.reconciler?.endpoint : undefined;
+    return endpoint ? { ...this.run.env, NODEPOOL_RECONCILER_URL: endpoint } : this.run.env;
   }
 
   rounds(): RoundEvent[] {

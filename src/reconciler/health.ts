@@ -1,6 +1,9 @@
-// /healthz for a service manager (and, later, the operator's status page and metrics): 200
-// while the reconciler is healthy (policy.ts), 503 when no round or look succeeded for a while.
-// Listens on 127.0.0.1 unless told otherwise: it says which commit is applied and why rounds fail.
+// The reconciler's HTTP endpoint. GET /healthz for a service manager (and, later, the operator's
+// status page and metrics): 200 while the reconciler is healthy (policy.ts), 503 when no round
+// or look succeeded for a while. POST /look: a claim or release just changed the pool, look now
+// instead of at the end of the interval (Reconciler.poke; at most one look per 0.5 s however
+// many arrive). Listens on 127.0.0.1 unless told otherwise: it says which commit is applied and
+// why rounds fail.
 import { createServer, type Server } from "node:http";
 import type { ReconcilerStatus } from "./reconciler.js";
 
@@ -21,15 +24,29 @@ export function parseListen(text: string): { host: string; port: number } | unde
 export function serveHealth(
   listen: { host: string; port: number },
   status: () => ReconcilerStatus,
+  look: () => void = () => {},
 ): Promise<Listening> {
   const server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
+    if (path === "/look") {
+      if (request.method !== "POST") {
+        response.writeHead(405, { allow: "POST" }).end();
+        return;
+      }
+      // The body, if any, is not read: a poke carries no data, so nothing it says can matter.
+      request.resume();
+      look();
+      response.writeHead(202, { "content-type": "application/json" }).end('{"looking":true}\n');
+      return;
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.writeHead(405, { allow: "GET, HEAD" }).end();
       return;
     }
     if (path !== "/healthz") {
-      response.writeHead(404, { "content-type": "text/plain" }).end("not found: try /healthz\n");
+      response
+        .writeHead(404, { "content-type": "text/plain" })
+        .end("not found: try GET /healthz or POST /look\n");
       return;
     }
     const current = status();

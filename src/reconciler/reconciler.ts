@@ -73,8 +73,15 @@ export interface ReconcilerStatus {
   roundInProgress: boolean;
 }
 
+/** Pokes never make looks closer together than this: a storm of them is one look at a time. */
+export const MIN_LOOK_SPACING_MS = 500;
+
 export class Reconciler {
   private readonly startedMs: number;
+  /** Aborted by a poke: ends the look interval's sleep (between rounds, or a sweep's in one). */
+  private wake = new AbortController();
+  private pokedWhileBusy = false;
+  private lastLookMs = -Infinity;
   private rounds = 0;
   private failures = 0;
   private lastSuccessMs?: number;
@@ -112,6 +119,29 @@ export class Reconciler {
     };
   }
 
+  /**
+   * Something changed that the next look should see now (a claim, a release, a new request:
+   * `POST /look`, docs/reconciler.md): the look interval's wait ends at once, or, when none is
+   * under way, the next one is skipped.
+   */
+  poke(): void {
+    this.pokedWhileBusy = true;
+    this.wake.abort();
+  }
+
+  /** Waits out the look interval, unless a poke ends it (never sooner than MIN_LOOK_SPACING_MS). */
+  private async lookInterval(stop: AbortSignal): Promise<void> {
+    const { deps, settings } = this;
+    if (!this.pokedWhileBusy) {
+      await deps.sleep(settings.watchSeconds * 1000, AbortSignal.any([stop, this.wake.signal]));
+    }
+    if (this.wake.signal.aborted) this.wake = new AbortController();
+    this.pokedWhileBusy = false;
+    if (stop.aborted) return;
+    const early = this.lastLookMs + MIN_LOOK_SPACING_MS - deps.nowMs();
+    if (early > 0) await deps.sleep(early, stop);
+  }
+
   /** Runs until `stop` aborts (or one pass with `once`); resolves with an exit code. */
   async run(stop: AbortSignal): Promise<number> {
     const { deps, settings } = this;
@@ -125,6 +155,7 @@ export class Reconciler {
       }
       let plan: Plan;
       try {
+        this.lastLookMs = deps.nowMs();
         plan = await deps.look(applied.config);
       } catch (error) {
         this.problem({
@@ -149,7 +180,7 @@ export class Reconciler {
       if (why === undefined) {
         this.lastSuccessMs = deps.nowMs();
         if (settings.once) return 0;
-        await deps.sleep(settings.watchSeconds * 1000, stop);
+        await this.lookInterval(stop);
         continue;
       }
       const outcome = await this.round(applied.commit, applied.config, why, stop);
@@ -228,12 +259,13 @@ export class Reconciler {
 
   /** Sweeps every look interval until `over` aborts; a failed sweep is said and tried again. */
   private async sweepUntil(over: AbortSignal, round: number, config: LoadedConfig): Promise<void> {
-    const { deps, settings } = this;
+    const { deps } = this;
     if (!deps.sweep) return;
     for (;;) {
-      await deps.sleep(settings.watchSeconds * 1000, over);
+      await this.lookInterval(over);
       if (over.aborted) return;
       try {
+        this.lastLookMs = deps.nowMs();
         const nodes = await deps.sweep(config);
         if (nodes.length > 0) deps.log({ event: "swept", round, nodes });
       } catch (error) {

@@ -281,4 +281,39 @@ describe("nodepool reconcile on the local cloud", { skip }, () => {
     const { event: round } = await rec().nextRound(0, ROUND_MS);
     assert.equal(round.outcome, "done", JSON.stringify(round));
   });
+
+  step(
+    "a job's poke (NODEPOOL_RECONCILER_URL) makes a reconciler that looks every 10 min act at once",
+    async () => {
+      await idle();
+      await rec().stop("SIGTERM");
+      reconciler = new ReconcilerProcess({
+        repo: r().dir,
+        stack: r().stack,
+        env: r().env,
+        args: ["--watch-seconds", "600", "--fetch-seconds", "600"],
+      });
+      // Its first round (the commit is new to it) changes nothing; the next look is 10 min away.
+      await rec().nextRound(0, ROUND_MS);
+      await idle();
+      const from = rec().events.length;
+      const env = { ...r().env, NODEPOOL_RECONCILER_URL: rec().endpoint! };
+      const claimed = await runCli(["node", "claim", r().label, "--json", "-f", r().imagesFile], env);
+      assert.equal(claimed.code, 0, claimed.stdout + claimed.stderr);
+      const node = JSON.parse(claimed.stdout) as { id: string; name: string };
+      // The claim's poke: a round boots the replacement well before the 10 min look.
+      const { event: started } = await rec().nextRoundStarted(from, 120_000);
+      assert.match(started.why, /create-node/, JSON.stringify(started));
+      await settle(1);
+      await idle();
+      const released = await runCli(["node", "release", node.id, "-f", r().imagesFile], env);
+      assert.equal(released.code, 0, released.stdout + released.stderr);
+      // The release's poke: the used node is deleted well before the 10 min look.
+      await until(
+        `${node.name} deleted after its release`,
+        async () => ((await nodes()).some((s) => s.name === node.name) ? undefined : true),
+        120_000,
+      );
+    },
+  );
 });

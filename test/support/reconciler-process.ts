@@ -52,6 +52,11 @@ export class ReconcilerProcess {
     this.exited = new Promise((resolve) => this.child.on("close", (code) => resolve(code)));
   }
 
+  /** Its HTTP endpoint (http://127.0.0.1:PORT/), once it said where: for NODEPOOL_RECONCILER_URL. */
+  get endpoint(): string | undefined {
+    return this.healthUrl?.replace(/healthz$/, "");
+  }
+
   /** The first event from index `from` on that matches, waiting up to timeoutMs for it. */
   async waitFor<E extends LoggedEvent>(
     what: string,

@@ -4,6 +4,7 @@ import { claimInProvider, randomShuffle, sortedByName, type ClaimedNode } from "
 import { openRequest, type OpenRequest } from "../../nodes/request.js";
 import { jitteredPollDelayMs, POLL_SECONDS, REQUEST_POLL_SECONDS } from "../../nodes/wait.js";
 import { openProvider } from "../../openstack/clients.js";
+import { pokeReconciler } from "../poke-reconciler.js";
 import { loadConfig } from "../../config/load.js";
 import { formatIssue } from "../../config/issues.js";
 import { withConfigFile, withJson, type Command } from "../command.js";
@@ -67,7 +68,9 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
         ["$0 node claim devstack-precise --wait 600 --claimer job-1234", "wait up to 10 minutes"],
       ])
       .epilogue(
-        "Exit codes: 0 claimed, 3 no ready node (after --wait), 4 a cloud refused, 1 bad images.yaml, " +
+        "With NODEPOOL_RECONCILER_URL set (e.g. http://127.0.0.1:9180), a claim and a request tell " +
+          "`nodepool reconcile` to look now, so the pool's replacement boots at once.\n\n" +
+          "Exit codes: 0 claimed, 3 no ready node (after --wait), 4 a cloud refused, 1 bad images.yaml, " +
           "2 the label has no pool in images.yaml (or wrong usage).",
       ),
   run: async (args, io) => {
@@ -135,12 +138,16 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
             order: args.shuffle ? randomShuffle : sortedByName,
             staleClaimSeconds: args.staleClaimSeconds,
           });
-          if (claimed.ok)
-            return report({
+          if (claimed.ok) {
+            const code = report({
               ...claimed.value,
               lostRaces: lostRaces + claimed.value.lostRaces,
               lostDespite200: lostDespite200 + claimed.value.lostDespite200,
             });
+            // The pool is one ready node short: its replacement boots at once, not a look later.
+            await pokeReconciler();
+            return code;
+          }
           if (claimed.error.kind === "cloud") cloudErrors.push(claimed.error.message);
           else {
             lostRaces += claimed.error.lostRaces;
@@ -165,6 +172,8 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
               io.err(
                 `no ready ${args.label} node: requested one in ${request.provider} (request ${request.id})`,
               );
+              // The pool boots for the request at its next look: make that now.
+              await pokeReconciler();
             } else io.err(`nodepool node claim: ${recorded.error}; waiting without a request`);
           }
         }

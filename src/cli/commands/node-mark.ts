@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Argv } from "yargs";
 import { formatOpenStackError } from "../../openstack/errors.js";
 import { lockReadyNode, markNode, type MarkableState } from "../../nodes/mark.js";
+import { pokeReconciler } from "../poke-reconciler.js";
 import { withConfigFile, withJson, type Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson } from "../io.js";
@@ -29,7 +30,11 @@ function markCommand(
         type: "string",
         describe: "the node: its ID from node-list, its name or its server id",
       });
-      return extra ? extra(withId) : withId;
+      const explained = withId.epilogue(
+        "With NODEPOOL_RECONCILER_URL set (e.g. http://127.0.0.1:9180), it tells `nodepool reconcile` " +
+          "to look now, so a used node is deleted and replaced at once.",
+      );
+      return extra ? extra(explained) : explained;
     },
     run: async (args, io) => {
       const target = await findNode(args.file, args.id);
@@ -64,6 +69,8 @@ function markCommand(
       if (args.json)
         printJson(io, { id, name: node.name, provider: node.provider, serverId: node.serverId, state });
       else io.out(`${node.name} (${id}) in ${node.provider}: ${node.state} → ${state}`);
+      // A used or deleted node goes, a held one is replaced: now, if a reconciler listens.
+      await pokeReconciler();
       return EXIT.ok;
     },
   };

@@ -182,7 +182,11 @@ export const reconcileCommand: Command<ReconcileArgs> = {
     try {
       if (listen) {
         try {
-          health = await serveHealth(listen, () => reconciler.status());
+          health = await serveHealth(
+            listen,
+            () => reconciler.status(),
+            () => reconciler.poke(),
+          );
         } catch (error) {
           io.err(`nodepool reconcile: cannot serve /healthz on ${args.health}: ${(error as Error).message}`);
           return EXIT.failed;
