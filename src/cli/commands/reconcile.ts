@@ -100,7 +100,9 @@ export const reconcileCommand: Command<ReconcileArgs> = {
       .option("health", {
         type: "string",
         default: "127.0.0.1:9180",
-        describe: "serve /healthz on HOST:PORT (port 0: any free port, printed; 'off': none)",
+        describe:
+          "serve GET /healthz and POST /look (jobs with NODEPOOL_RECONCILER_URL: look now) on " +
+          "HOST:PORT (port 0: any free port, printed; 'off': none)",
       })
       .option("json", { type: "boolean", default: false, describe: "log one JSON object per line" })
       .example([
