@@ -1,5 +1,7 @@
 // The real world for the program: images.yaml from disk, clouds from clouds.yaml, the clock.
 import { loadConfig } from "../config/load.js";
+import type { LoadedConfig } from "../config/definition.js";
+import { deleteNodes } from "../nodes/delete.js";
 import { fenceNodes } from "../nodes/fence.js";
 import { openProvider } from "../openstack/clients.js";
 import { readInventory } from "../openstack/inventory.js";
@@ -28,6 +30,10 @@ export function liveSources(options: {
   const open = (provider: ProviderConfig) => {
     if (!opened.has(provider.name)) opened.set(provider.name, openProvider(provider));
     return opened.get(provider.name)!;
+  };
+  const clientsNamed = (config: LoadedConfig, name: string) => {
+    const clients = open(config.providers.find((p) => p.name === name)!);
+    return clients.ok ? ok(clients.value) : err(clients.error.message);
   };
   return {
     stack: options.stack,
@@ -60,19 +66,7 @@ export function liveSources(options: {
         },
     deleteNodes: options.preview
       ? undefined
-      : async (config, nodes) => {
-          const answers = await Promise.all(
-            nodes.map(async (node) => {
-              const clients = open(config.providers.find((p) => p.name === node.provider)!);
-              if (!clients.ok) return `${node.provider}/${node.name}: ${clients.error.message}`;
-              const deleted = await clients.value.nova.deleteServer(node.serverId);
-              return deleted.ok
-                ? undefined
-                : `${node.provider}/${node.name}: ${formatOpenStackError(deleted.error)}`;
-            }),
-          );
-          return answers.filter((problem): problem is string => problem !== undefined);
-        },
+      : async (config, nodes) => (await deleteNodes((name) => clientsNamed(config, name), nodes)).problems,
     providerToken: async (config, name) => {
       const clients = open(config.providers.find((p) => p.name === name)!);
       if (!clients.ok) return undefined;
@@ -88,10 +82,7 @@ export function liveSources(options: {
       ? undefined
       : (config, nodes) =>
           fenceNodes(
-            (name) => {
-              const clients = open(config.providers.find((p) => p.name === name)!);
-              return clients.ok ? ok(clients.value) : err(clients.error.message);
-            },
+            (name) => clientsNamed(config, name),
             nodes,
             `nodepool-round ${options.stack}`,
             Math.floor(Date.now() / 1000),

@@ -7,11 +7,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { LoadedConfig } from "../../config/definition.js";
 import { openProvider, type ProviderClients } from "../../openstack/clients.js";
-import { formatOpenStackError, type OpenStackError } from "../../openstack/errors.js";
+import type { OpenStackError } from "../../openstack/errors.js";
+import { deleteNodes } from "../../nodes/delete.js";
 import { readInventory } from "../../openstack/inventory.js";
 import { nodesToDeleteNow } from "../../plan/fence.js";
 import { plan } from "../../plan/plan.js";
-import type { Result } from "../../core/result.js";
+import { err, ok, type Result } from "../../core/result.js";
 import { GitSource } from "../../reconciler/git-source.js";
 import { parseListen, serveHealth } from "../../reconciler/health.js";
 import { Reconciler, type LogEvent, type ReconcilerDeps } from "../../reconciler/reconciler.js";
@@ -240,24 +241,14 @@ function cloudLooks(owner: () => Promise<string | undefined>): Pick<ReconcilerDe
       );
       for (const id of sent) if (!listed.has(id)) sent.delete(id);
       const doomed = nodesToDeleteNow(made, inventory, stack).filter((node) => !sent.has(node.serverId));
-      const problems: string[] = [];
-      const deleted: string[] = [];
-      await Promise.all(
-        doomed.map(async (node) => {
-          const provider = clients[node.provider];
-          const answer = provider?.ok ? await provider.value.nova.deleteServer(node.serverId) : undefined;
-          if (answer?.ok) {
-            sent.add(node.serverId);
-            deleted.push(`${node.provider}/${node.name}`);
-          } else
-            problems.push(
-              `${node.provider}/${node.name}: ${answer ? formatOpenStackError(answer.error) : "no clients"}`,
-            );
-        }),
-      );
+      const { deleted, problems } = await deleteNodes((name) => {
+        const opened = clients[name];
+        return opened?.ok ? ok(opened.value) : err(opened?.error.message ?? `no provider ${name}`);
+      }, doomed);
+      for (const node of deleted) sent.add(node.serverId);
       if (problems.length > 0)
         throw new Error(`could not delete ${problems.join("; ")} (the round's delete will)`);
-      return deleted.sort();
+      return deleted.map((node) => `${node.provider}/${node.name}`).sort();
     },
   };
 }
