@@ -1,6 +1,5 @@
 // What every command that looks at the clouds starts with: images.yaml, each provider's
 // clouds.yaml entry, and one inventory read of all of them (image-list, node-list, plan…).
-import { createHash } from "node:crypto";
 import { formatIssue } from "../config/issues.js";
 import { loadConfig } from "../config/load.js";
 import type { LoadedConfig } from "../config/definition.js";
@@ -70,17 +69,6 @@ export async function loadLiveInventory(
   });
 }
 
-/**
- * The short IDs the CLI shows and takes back (`delete-image ID`): 8 hex digits of a SHA-256 of
- * what identifies the item for good (provider, image and version for a build; provider and
- * server id for a node). Same item, same ID on every run and machine; 32 bits make a clash
- * unlikely among the few thousand items a pool holds, and a command given an ID that matches
- * two items must refuse it.
- */
-export function shortId(...parts: readonly (string | number)[]): string {
-  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 8);
-}
-
 /** Unix seconds → hours with two decimals, as Nodepool's "Age (hours)". */
 export function ageHours(createdAt: number, now: number): string {
   return (Math.max(0, now - createdAt) / 3600).toFixed(2);
@@ -124,5 +112,3 @@ export async function runLiveList<Row>(args: LiveListArgs, io: Io, list: LiveLis
   else io.out(list.table(rows));
   return reportUnreadable(live.value, io);
 }
-
-export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -5,7 +5,7 @@
 // names run in parallel with the deletes of undeclared resources, so their room is not free
 // until the next round. A pool that lost nodes to replacement therefore refills one round
 // later, but max-servers is never exceeded, even for a moment.
-import { compareNatural } from "./sort.js";
+import { compareNatural } from "../core/sort.js";
 import type { CapacityPlan, PoolPlan } from "./types.js";
 
 export interface Deficit {

@@ -2,7 +2,7 @@
 // pool's state, the actions with their reasons, capacity notes, then the errors. Stable
 // line for line, so two plans diff cleanly.
 import type { ImagePlan, Plan, PoolPlan, ProviderPlan } from "./types.js";
-import { compareNatural } from "./sort.js";
+import { compareNatural } from "../core/sort.js";
 
 export function formatPlan(plan: Plan): string[] {
   const when = new Date(plan.now * 1000).toISOString().replace(".000Z", "Z");

@@ -2,7 +2,7 @@
 // JSON path. Used by `nodepool plan --inventory FILE` until the live cloud reader exists.
 import { z } from "zod";
 import type { ImageBuild, Inventory, PoolNode, TemplateServer } from "./inventory.js";
-import { compareNatural } from "./sort.js";
+import { compareNatural } from "../core/sort.js";
 import { err, ok, type Result } from "../core/result.js";
 
 const seconds = z.number().int().nonnegative();

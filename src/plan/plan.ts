@@ -4,7 +4,7 @@ import type { LoadedConfig } from "../config/definition.js";
 import type { Inventory } from "./inventory.js";
 import { definitionHashes } from "./definition-hashes.js";
 import { planProvider } from "./provider.js";
-import { byName, compareNatural } from "./sort.js";
+import { byName, compareNatural } from "../core/sort.js";
 import type { Plan, PlanError } from "./types.js";
 
 export function plan(config: LoadedConfig, inventory: Inventory, now: number): Plan {

@@ -12,7 +12,8 @@ import type { ImageBuild, NodeRequest, PoolNode, ReadableProvider, TemplateServe
 import { newNodes } from "./new-nodes.js";
 import { decidePool, type PoolDecision } from "./pool.js";
 import type { Removal } from "./progress.js";
-import { byName, compareActions, compareNatural } from "./sort.js";
+import { byName, compareNatural } from "../core/sort.js";
+import { compareActions } from "./sort.js";
 import type { Action, CapacityPlan, NewBuild, NewNode, PlanError, ProviderPlan } from "./types.js";
 
 /** What every provider's plan shares within one plan() call. */

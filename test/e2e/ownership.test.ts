@@ -14,7 +14,7 @@ import { after, before, describe, test, type TestContext } from "node:test";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { META } from "../../src/core/metadata.js";
 import type { NovaServer } from "../../src/openstack/nova.js";
-import { compareNatural } from "../../src/plan/sort.js";
+import { compareNatural } from "../../src/core/sort.js";
 import { engineAvailable, type PulumiResult } from "../support/engine.js";
 import { E2eRun, Timings } from "../support/e2e-reconcile.js";
 import { seedReadyBuild } from "../support/e2e-seed.js";

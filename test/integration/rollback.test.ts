@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { imageBuildId } from "../../src/cli/commands/image-list.js";
+import { imageBuildId } from "../../src/core/ids.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { loadLiveInventory } from "../../src/cli/live-inventory.js";
 import { main } from "../../src/cli/main.js";

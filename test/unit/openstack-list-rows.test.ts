@@ -1,7 +1,8 @@
 // The rows of image-list and node-list from an inventory: sorting, IDs, builds still templates.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { imageBuildId, imageRows } from "../../src/cli/commands/image-list.js";
+import { imageBuildId } from "../../src/core/ids.js";
+import { imageRows } from "../../src/cli/commands/image-list.js";
 import { nodeRows } from "../../src/cli/commands/node-list.js";
 import type { ImageBuild, Inventory, PoolNode, ReadableProvider } from "../../src/plan/inventory.js";
 
@@ -133,6 +134,27 @@ describe("node-list rows", () => {
         ["s1", "10.0.0.1", 1],
         ["s2", null, 0.02],
       ],
+    );
+  });
+
+  it("orders names as the plan does: node-9 before node-10 (core/sort.ts), not as text", () => {
+    const sameAge = (name: string) => node("rax-iad", `id-${name}`, NOW - 60, { name });
+    const rows = nodeRows(
+      live([
+        {
+          provider: "rax-iad",
+          readable: true,
+          images: [],
+          templates: [],
+          nodes: [sameAge("node-10"), sameAge("node-9"), sameAge("node-100")],
+          requests: [],
+        },
+      ]),
+      {},
+    );
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ["node-9", "node-10", "node-100"],
     );
   });
 });

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { plan } from "../../src/plan/plan.js";
 import type { PoolNode } from "../../src/plan/inventory.js";
-import { compareNatural } from "../../src/plan/sort.js";
+import { compareNatural } from "../../src/core/sort.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
 import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
 import { providerPlan, targets } from "../support/plan-queries.js";

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { compareNatural } from "../../src/plan/sort.js";
+import { compareNatural } from "../../src/core/sort.js";
 
 test("digit runs compare by value", () => {
   const names = ["node-10", "node-9", "node-1", "node-100", "node-2", "node-1a", "node-", "nodf"];

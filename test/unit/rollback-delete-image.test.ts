@@ -3,7 +3,7 @@
 // one is still kept as the next most recent.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { imageBuildId } from "../../src/cli/commands/image-list.js";
+import { imageBuildId } from "../../src/core/ids.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Inventory } from "../../src/plan/inventory.js";
 import { plan } from "../../src/plan/plan.js";

@@ -10,7 +10,7 @@ import {
   type RollbackArgs,
 } from "../rollback-support.js";
 import { planDeleteImage } from "../../rollback/plan-delete-image.js";
-import { imageBuildId } from "./image-list.js";
+import { imageBuildId } from "../../core/ids.js";
 
 interface DeleteImageArgs extends RollbackArgs {
   id: string;

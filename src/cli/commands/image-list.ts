@@ -1,8 +1,9 @@
 // `nodepool image-list`: the image builds in every provider, as Nodepool's operators know it.
 import { withConfigFile, withJson, type Command } from "../command.js";
-import { ageHours, compareText, runLiveList, shortId, type LiveInventory } from "../live-inventory.js";
+import { imageBuildId } from "../../core/ids.js";
+import { compareNatural } from "../../core/sort.js";
+import { ageHours, runLiveList, type LiveInventory } from "../live-inventory.js";
 import { renderTable, type Column } from "../table.js";
-import type { ImageBuild } from "../../plan/inventory.js";
 
 interface ImageListArgs {
   file: string;
@@ -24,10 +25,6 @@ export interface ImageRow {
   createdAt: number;
   ageHours: number;
 }
-
-/** The ID `delete-image` takes: stable for a build (provider, image, version). */
-export const imageBuildId = (build: Pick<ImageBuild, "provider" | "image" | "version">): string =>
-  shortId("image", build.provider, build.image, build.version);
 
 const COLUMNS: Column[] = [
   { header: "ID" },
@@ -82,10 +79,10 @@ export function imageRows(live: Pick<LiveInventory, "readable" | "inventory">, i
     .filter((row) => image === undefined || row.image === image)
     .sort(
       (a, b) =>
-        compareText(a.provider, b.provider) ||
-        compareText(a.image, b.image) ||
+        compareNatural(a.provider, b.provider) ||
+        compareNatural(a.image, b.image) ||
         a.version - b.version ||
-        compareText(a.id, b.id),
+        compareNatural(a.id, b.id),
     );
 }
 

@@ -11,7 +11,7 @@ import { withConfigFile, withJson, type Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson } from "../io.js";
 import { wholeNumber } from "../numbers.js";
-import { nodeId } from "./node-list.js";
+import { nodeId } from "../../core/ids.js";
 
 interface ClaimArgs {
   label: string;

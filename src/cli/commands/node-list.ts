@@ -1,8 +1,10 @@
 // `nodepool node-list`: the pool nodes in every provider and what state each is in.
 import { withConfigFile, withJson, type Command } from "../command.js";
-import { ageHours, compareText, runLiveList, shortId, type LiveInventory } from "../live-inventory.js";
+import { nodeId } from "../../core/ids.js";
+import { compareNatural } from "../../core/sort.js";
+import { ageHours, runLiveList, type LiveInventory } from "../live-inventory.js";
 import { renderTable, type Column } from "../table.js";
-import { NODE_STATES, type NodeState, type PoolNode } from "../../plan/inventory.js";
+import { NODE_STATES, type NodeState } from "../../plan/inventory.js";
 
 interface NodeListArgs {
   file: string;
@@ -26,10 +28,6 @@ export interface NodeRow {
   claimedBy: string | null;
   holdReason: string | null;
 }
-
-/** Stable for a node: its provider and server id (names are reused after deletes). */
-export const nodeId = (node: Pick<PoolNode, "provider" | "serverId">): string =>
-  shortId("node", node.provider, node.serverId);
 
 const COLUMNS: Column[] = [
   { header: "ID" },
@@ -72,11 +70,11 @@ export function nodeRows(
     }))
     .sort(
       (a, b) =>
-        compareText(a.provider, b.provider) ||
-        compareText(a.label, b.label) ||
+        compareNatural(a.provider, b.provider) ||
+        compareNatural(a.label, b.label) ||
         a.createdAt - b.createdAt ||
-        compareText(a.name, b.name) ||
-        compareText(a.serverId, b.serverId),
+        compareNatural(a.name, b.name) ||
+        compareNatural(a.serverId, b.serverId),
     );
 }
 

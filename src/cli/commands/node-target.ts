@@ -6,7 +6,7 @@ import { openProvider } from "../../openstack/clients.js";
 import type { PoolNode } from "../../plan/inventory.js";
 import { EXIT } from "../exit-codes.js";
 import { loadLiveInventory, type CommandFailure } from "../live-inventory.js";
-import { nodeId } from "./node-list.js";
+import { nodeId } from "../../core/ids.js";
 
 export interface NodeTarget {
   node: PoolNode;

@@ -2,7 +2,9 @@
 import { requestExpired } from "../../core/node-request.js";
 import type { NodeRequest } from "../../plan/inventory.js";
 import { withConfigFile, withJson, type Command } from "../command.js";
-import { compareText, runLiveList, shortId, type LiveInventory } from "../live-inventory.js";
+import { requestId } from "../../core/ids.js";
+import { compareNatural } from "../../core/sort.js";
+import { runLiveList, type LiveInventory } from "../live-inventory.js";
 import { renderTable, type Column } from "../table.js";
 
 interface RequestListArgs {
@@ -45,7 +47,7 @@ export function requestRows(
     .flatMap((provider) => provider.requests)
     .filter((request) => filters.label === undefined || request.label === filters.label)
     .map((request: NodeRequest) => ({
-      id: shortId("request", request.provider, request.id),
+      id: requestId(request),
       provider: request.provider,
       label: request.label,
       requester: request.requester,
@@ -58,9 +60,9 @@ export function requestRows(
     .sort(
       (a, b) =>
         a.createdAt - b.createdAt ||
-        compareText(a.provider, b.provider) ||
-        compareText(a.label, b.label) ||
-        compareText(a.portId, b.portId),
+        compareNatural(a.provider, b.provider) ||
+        compareNatural(a.label, b.label) ||
+        compareNatural(a.portId, b.portId),
     );
 }
 
