@@ -7,7 +7,7 @@ import { pokeReconciler } from "../poke-reconciler.js";
 import { withConfigFile, withJson, type Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson } from "../io.js";
-import { findNode } from "./node-target.js";
+import { findNode } from "../node-target.js";
 
 interface MarkArgs {
   id: string;

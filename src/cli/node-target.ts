@@ -1,12 +1,12 @@
 // Finding the node a `nodepool node …` command names: the ID column of node-list, the
 // server's name, or its server id.
-import { err, ok, type Result } from "../../core/result.js";
-import type { ProviderClients } from "../../openstack/clients.js";
-import { openProvider } from "../../openstack/clients.js";
-import type { PoolNode } from "../../plan/inventory.js";
-import { EXIT } from "../exit-codes.js";
-import { loadLiveInventory, type CommandFailure } from "../live-inventory.js";
-import { nodeId } from "../../core/ids.js";
+import { err, ok, type Result } from "../core/result.js";
+import type { ProviderClients } from "../openstack/clients.js";
+import { openProvider } from "../openstack/clients.js";
+import type { PoolNode } from "../plan/inventory.js";
+import { EXIT } from "./exit-codes.js";
+import { loadLiveInventory, type CommandFailure } from "./live-inventory.js";
+import { nodeId } from "../core/ids.js";
 
 export interface NodeTarget {
   node: PoolNode;
