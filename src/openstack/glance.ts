@@ -1,6 +1,7 @@
 // Glance v2 images: list (paginated, filtered by our properties, hidden ones on request),
 // show, create + upload, property updates (JSON-patch) and delete.
 import { ok, type Result } from "../core/result.js";
+import type { ImageState } from "../plan/inventory.js";
 import type { OpenStackError } from "./errors.js";
 import { absentOn404, DEFAULT_PAGE_SIZE, query, requestJson } from "./responses.js";
 import type { Session } from "./session.js";
@@ -34,6 +35,28 @@ export interface NewImage {
 const PATCH_TYPE = "application/openstack-images-v2.1-json-patch";
 
 /** Custom string properties of an image (our metadata lives here). */
+/**
+ * What a Glance status means for a build, the one place that says so (the inventory and the
+ * snapshot provider both ask here): only "active" is usable; queued/saving/uploading/importing
+ * are still coming; "deactivated" is an admin's reversible hold, kept as such and never adopted;
+ * anything else (killed, deleted, pending_delete) is never usable again.
+ */
+export function imageState(glanceStatus: string): ImageState {
+  switch (glanceStatus) {
+    case "active":
+      return "ready";
+    case "deactivated":
+      return "deactivated";
+    case "queued":
+    case "saving":
+    case "uploading":
+    case "importing":
+      return "building";
+    default:
+      return "failed";
+  }
+}
+
 export function imageProperties(image: GlanceImage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(image)) if (typeof value === "string") out[key] = value;

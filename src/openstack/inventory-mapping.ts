@@ -7,37 +7,15 @@ import {
   isInUseOrHeld,
   NODE_STATES,
   type ImageBuild,
-  type ImageState,
   type NodeRequest,
   type NodeState,
   type PoolNode,
   type TemplateServer,
   type TemplateServerState,
 } from "../plan/inventory.js";
-import { imageProperties, type GlanceImage } from "./glance.js";
+import { imageProperties, imageState, type GlanceImage } from "./glance.js";
 import type { NeutronPort } from "./neutron.js";
 import { serverIp, type NovaServer } from "./nova.js";
-
-/**
- * Glance status → build state: only "active" is usable; queued/saving/importing are still
- * coming; "deactivated" is an admin's reversible hold on the image, kept as such.
- */
-export function imageState(glanceStatus: string): ImageState {
-  switch (glanceStatus) {
-    case "active":
-      return "ready";
-    case "deactivated":
-      return "deactivated";
-    case "queued":
-    case "saving":
-    case "uploading":
-    case "importing":
-      return "building";
-    default:
-      // killed, deleted, pending_delete: never usable again.
-      return "failed";
-  }
-}
 
 export function templateState(novaStatus: string): TemplateServerState {
   switch (novaStatus) {

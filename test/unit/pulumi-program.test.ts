@@ -48,7 +48,7 @@ before(async () => {
     "nodepool",
     "test",
   );
-  // The program must be imported after the mocks are set (notes/toolchain.md).
+  // The program must be imported after the mocks are set (docs/pulumi.md, "Two traps").
   ({ runProgram, RefusedToPlan } = await import("../../src/pulumi/program.js"));
 });
 

@@ -1,9 +1,9 @@
 // The steps of taking a template server's snapshot, on the project's OpenStack client. They
 // run inside Pulumi's dynamic-provider process, which gets them by serializing the provider's
 // closure: so this file (and what it calls) may use only globals and the project's own
-// functions, never a module object captured from an import (notes/toolchain.md).
+// functions, never a module object captured from an import (docs/pulumi.md, "Two traps").
 import { formatOpenStackError, type OpenStackError } from "../../openstack/errors.js";
-import { glanceClient, type GlanceImage } from "../../openstack/glance.js";
+import { glanceClient, imageState, type GlanceImage } from "../../openstack/glance.js";
 import { novaClient } from "../../openstack/nova.js";
 import { Session } from "../../openstack/session.js";
 import type { CloudConfig } from "../../openstack/clouds-config.js";
@@ -62,7 +62,9 @@ export async function findAdoptable(
       // Never take over another stack's image; one made outside Pulumi has no stack.
       (image["nodepool_stack"] ?? inputs.properties["nodepool_stack"]) ===
         inputs.properties["nodepool_stack"] &&
-      !["killed", "deleted", "pending_delete"].includes(image.status),
+      // Only one that is or may become usable: a deactivated image would never turn active,
+      // and adopting it failed the build and left it in no one's hands.
+      ["ready", "building"].includes(imageState(image.status)),
   );
 }
 
@@ -106,7 +108,7 @@ export async function waitForActive(
     if (image === undefined)
       throw new Error(`${inputs.provider}: image ${inputs.imageName} (${imageId}) disappeared`);
     if (image.status === "active") return image;
-    if (["killed", "deleted", "pending_delete", "deactivated"].includes(image.status)) {
+    if (imageState(image.status) !== "building") {
       throw new Error(`${inputs.provider}: snapshot ${inputs.imageName} (${imageId}) ended ${image.status}`);
     }
     if (Date.now() > deadlineMs) {
