@@ -36,6 +36,7 @@ import { formatOpenStackError, type OpenStackError } from "../openstack/errors.j
 import type { NeutronPort } from "../openstack/neutron.js";
 import type { NovaServer } from "../openstack/nova.js";
 import { serverIp } from "../openstack/nova.js";
+import { isClaimableServer } from "../plan/node-rules.js";
 
 export {
   CLAIM_PREFIX,
@@ -106,22 +107,6 @@ export function wonUpdate(revisionRead: number, revisionAnswered: number): boole
   return revisionAnswered === revisionRead + 1;
 }
 
-export function isReadyNode(
-  server: NovaServer,
-  provider: string,
-  label: string,
-  acceptBooting = false,
-): boolean {
-  const meta = server.metadata ?? {};
-  return (
-    (server.status === "ACTIVE" || (acceptBooting && server.status === "BUILD")) &&
-    meta[META.kind] === "node" &&
-    meta[META.provider] === provider &&
-    meta[META.label] === label &&
-    (meta[META.state] ?? "ready") === "ready"
-  );
-}
-
 export function randomShuffle<T>(items: T[]): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
@@ -146,7 +131,7 @@ export async function claimInProvider(
   const servers = await listCandidates(clients, request);
   if (!servers.ok) return err({ kind: "cloud", message: formatOpenStackError(servers.error) });
   const ready = (request.order ?? randomShuffle)(
-    servers.value.filter((s) => isReadyNode(s, provider, request.label, request.acceptBooting)),
+    servers.value.filter((s) => isClaimableServer(s, provider, request.label, request.acceptBooting)),
   );
   // Only the candidates' ports: with no candidate, no request at all.
   const ports = await clients.neutron.listPorts({ deviceIds: ready.map((s) => s.id) });
@@ -218,7 +203,7 @@ export async function claimInProvider(
     if (
       !fresh.ok ||
       fresh.value === undefined ||
-      !isReadyNode(fresh.value, provider, request.label, request.acceptBooting)
+      !isClaimableServer(fresh.value, provider, request.label, request.acceptBooting)
     ) {
       skipped.push(`${server.name}: ${fresh.ok ? (fresh.value ? "no longer ready" : "gone") : "unreadable"}`);
       await giveBack(clients, port.id, claim, port.description ?? "");

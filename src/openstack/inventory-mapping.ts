@@ -3,16 +3,14 @@
 import { cloudToLocalSeconds, isoSeconds } from "../core/cloud-clock.js";
 import { META } from "../core/metadata.js";
 import { parseRequestDescription } from "../core/node-request.js";
-import {
-  isInUseOrHeld,
-  NODE_STATES,
-  type ImageBuild,
-  type NodeRequest,
-  type NodeState,
-  type PoolNode,
-  type TemplateServer,
-  type TemplateServerState,
+import type {
+  ImageBuild,
+  NodeRequest,
+  PoolNode,
+  TemplateServer,
+  TemplateServerState,
 } from "../plan/inventory.js";
+import { nodeState } from "../plan/node-rules.js";
 import { imageProperties, imageState, type GlanceImage } from "./glance.js";
 import type { NeutronPort } from "./neutron.js";
 import { serverIp, type NovaServer } from "./nova.js";
@@ -31,22 +29,6 @@ export function templateState(novaStatus: string): TemplateServerState {
     default:
       return "building";
   }
-}
-
-/**
- * The states someone set on purpose come first: in-use and hold (a job or a person has the
- * node: whatever Nova says meanwhile, REBOOT, MIGRATING, RESIZE or ERROR, is reported beside
- * it in PoolNode.serverStatus, never read as broken), used and deleting (on their way out).
- * Then Nova's status: BUILD → building; ACTIVE → the CLI's metadata state, ready when none;
- * any other status (SHUTOFF, PAUSED, ERROR…) → failed, as it cannot take a job. An unknown
- * metadata state counts as failed: it must not be handed out.
- */
-export function nodeState(novaStatus: string, metadataState: string | undefined): NodeState {
-  const known = NODE_STATES.find((state) => state === metadataState);
-  if (known !== undefined && (isInUseOrHeld(known) || known === "used" || known === "deleting")) return known;
-  if (novaStatus === "BUILD") return "building";
-  if (novaStatus !== "ACTIVE") return "failed";
-  return metadataState === undefined ? "ready" : (known ?? "failed");
 }
 
 const seconds = (iso: string | undefined): number => {

@@ -10,6 +10,7 @@ import { cloudToLocalSeconds, isoSeconds } from "../core/cloud-clock.js";
 import { META } from "../core/metadata.js";
 import type { Result } from "../core/result.js";
 import { claimPorts, parseClaim, portVerdict, STALE_CLAIM_SECONDS } from "../core/port-claim.js";
+import { stateWithLock } from "../plan/node-rules.js";
 import type { Inventory, PoolNode, ProviderInventory, ReadableProvider } from "../plan/inventory.js";
 import type { ProviderClients } from "./clients.js";
 import { formatOpenStackError, type OpenStackError } from "./errors.js";
@@ -150,10 +151,9 @@ function partialListError(provider: string, ids: readonly string[]): string {
 }
 
 /**
- * A claim locks a node's port before it writes `in-use` into Nova's metadata; in between, the
- * node still looks ready. Read such a lock as in-use, so that no reconcile deletes (as too old,
- * or booted from a stale build) a node a job is taking. One port list, only when there are
- * ready nodes. Returns an error when the ports cannot be read: then nothing may be planned.
+ * Ready nodes' port locks, applied as plan/node-rules.ts stateWithLock says (a live lock makes
+ * a ready node in-use). One port list, only when there are ready nodes. Returns an error when
+ * the ports cannot be read: then nothing may be planned.
  */
 async function markClaimsInProgress(
   nodes: PoolNode[],
@@ -173,8 +173,9 @@ async function markClaimsInProgress(
     const description = port?.description;
     const written = isoSeconds(port?.updated_at as string | undefined);
     const verdict = portVerdict(description, now, STALE_CLAIM_SECONDS, { now: cloudNow, writtenAt: written });
-    if (verdict !== "claimed") continue;
-    node.state = "in-use";
+    const state = stateWithLock(node.state, verdict);
+    if (state === node.state) continue;
+    node.state = state;
     node.claimedBy = parseClaim(description)?.claimer;
   }
   return undefined;

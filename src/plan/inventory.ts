@@ -66,13 +66,6 @@ export const NODE_STATES: readonly NodeState[] = [
   "deleting",
 ];
 
-/**
- * In-use (a job has it) and hold (a person has it): the node is someone's, so no round deletes
- * it, whatever the cloud says of its server meanwhile (a reboot, a migration, an error). The
- * inventory keeps these states over the cloud's status, and the pool keeps these nodes first.
- */
-export const isInUseOrHeld = (state: NodeState): boolean => state === "in-use" || state === "hold";
-
 export interface PoolNode {
   provider: string;
   label: string;

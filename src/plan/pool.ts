@@ -2,7 +2,8 @@
 // the pool needs. Names and capacity are decided per provider (names.ts, capacity.ts).
 import { formatHours } from "../config/duration.js";
 import type { UsableBuild } from "./current.js";
-import { isInUseOrHeld, type NodeRequest, type PoolNode } from "./inventory.js";
+import type { NodeRequest, PoolNode } from "./inventory.js";
+import { isInUseOrHeld } from "./node-rules.js";
 import type { Removal } from "./progress.js";
 import type { PoolPlan } from "./types.js";
 

@@ -13,6 +13,7 @@ import { newNodes } from "./new-nodes.js";
 import { decidePool, type PoolDecision } from "./pool.js";
 import type { Removal } from "./progress.js";
 import { byName, compareNatural } from "../core/sort.js";
+import { hasPool } from "./node-rules.js";
 import { compareActions } from "./sort.js";
 import type { Action, CapacityPlan, NewBuild, NewNode, PlanError, ProviderPlan } from "./types.js";
 
@@ -68,7 +69,7 @@ export function planProvider(
   const pools: PoolDecision[] = [];
   const drained: PoolDecision[] = [];
   for (const label of [...config.labels].sort(byName)) {
-    if (label.minReady[provider.name] === undefined) continue;
+    if (!hasPool(label, provider.name)) continue;
     const requests = requestsByLabel.get(label.name) ?? [];
     pools.push(
       decideLabel(label, provider, label.minReady[provider.name], decisions, nodesByLabel, requests, now),
@@ -76,7 +77,7 @@ export function planProvider(
   }
   for (const [name, nodes] of nodesByLabel) {
     const label = labels.get(name);
-    if (label !== undefined && label.minReady[provider.name] !== undefined) continue;
+    if (label !== undefined && hasPool(label, provider.name)) continue;
     const input = label ?? {
       name,
       image: "",

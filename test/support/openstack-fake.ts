@@ -4,9 +4,24 @@
 // Neutron for the client: token issue with a catalog, image and server lists with markers,
 // server create, and port updates with If-Match. Not a simulator of anything else.
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CloudConfig } from "../../src/openstack/clouds-config.js";
+import { TOKEN_CACHE_ENV } from "../../src/openstack/token-cache.js";
+
+// A stand-in's tokens die with it, but the user's token cache (~/.cache/nodepool/tokens) kept
+// them under the stand-in's address: a later stand-in on the same port (another test file, or
+// an earlier run) refused the cached token and the client asked again, one token request and
+// one list more than the tests that count requests expect. So each test process that starts
+// stand-ins gets a token cache of its own, unless the test chose one.
+if (process.env[TOKEN_CACHE_ENV] === undefined) {
+  const dir = mkdtempSync(join(tmpdir(), "nodepool-fake-tokens-"));
+  process.env[TOKEN_CACHE_ENV] = dir;
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+}
 
 export const FAKE_PASSWORD = "fake-password-Zq81";
 

@@ -50,6 +50,10 @@ labels:
     image: small
     min-ready: { p-one: 45 }
     max-ready-age: 24h
+  - name: on-demand
+    image: small
+    min-ready: { p-one: 0 }
+    max-ready-age: 24h
 `;
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
@@ -196,6 +200,17 @@ describe("claims under load", () => {
       result.stderr,
       /^nodepool node claim: p-\w+: recording a request for never-ready: .*; waiting without a request\nno ready never-ready node yet; looking again in 3 s \(3 s left\)\n/,
     );
+  });
+
+  it("claims from a pool of min-ready 0: it is a pool (as the plan says), so the claim looks instead of refusing", async () => {
+    const one = await standIn([node(5, "p-one", "on-demand", "in-use")]);
+    const two = await standIn([]);
+    useClouds(one, two);
+    const result = await claim("on-demand", "--wait", "0");
+    assert.equal(result.code, 3, result.stderr);
+    assert.doesNotMatch(result.stderr, /has no pool/);
+    assert.equal(serverLists(one).length, 1, "p-one was looked at");
+    assert.equal(serverLists(two).length, 0, "p-two has no on-demand pool");
   });
 
   it("claims under load: ports are asked only for the candidates, 40 servers per request", async () => {

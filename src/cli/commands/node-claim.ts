@@ -12,6 +12,7 @@ import { EXIT } from "../exit-codes.js";
 import { printJson } from "../io.js";
 import { wholeNumber } from "../numbers.js";
 import { nodeId } from "../../core/ids.js";
+import { hasPool } from "../../plan/node-rules.js";
 
 interface ClaimArgs {
   label: string;
@@ -85,7 +86,7 @@ export const nodeClaimCommand: Command<ClaimArgs> = {
       return EXIT.usage;
     }
     const providers = loaded.value.providers.filter(
-      (p) => (label.minReady[p.name] ?? 0) > 0 && (args.provider === undefined || p.name === args.provider),
+      (p) => hasPool(label, p.name) && (args.provider === undefined || p.name === args.provider),
     );
     if (providers.length === 0) {
       io.err(`nodepool node claim: label ${args.label} has no pool in ${args.provider ?? "any provider"}`);
