@@ -8,6 +8,7 @@
 // ~/.config/openstack/clouds.yaml) by each provider's `cloud` entry, never from stack config.
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { exportStackState } from "./export-state.js";
 import { liveSources } from "./live-sources.js";
 import type { ProgramPhase } from "./phases.js";
 import { RefusedToPlan, runProgram } from "./program.js";
@@ -41,6 +42,11 @@ export async function nodepoolProgram(options: EntryOptions) {
       warn: (message) => void pulumi.log.warn(message),
     }),
     ...(options.phase ? { phase: options.phase } : {}),
+    exportState: () =>
+      exportStackState(
+        options.projectDir,
+        `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+      ),
   });
   // One create that fails (a missing base image, a full quota) makes a plain `pulumi up` skip
   // the round's deletes in every provider, so used nodes would pile up until max-servers stops

@@ -1,6 +1,7 @@
-// The Pulumi program: load images.yaml → read the inventory → plan → declare. It refuses to
-// declare anything when a provider could not be read or the plan has an error, because a
-// resource left out of a Pulumi program is a resource Pulumi deletes.
+// The Pulumi program: load images.yaml → read the inventory → plan → declare. A provider that
+// could not be read is declared again as this stack's state holds it (frozen-state.ts), so the
+// others go on; it refuses to declare anything when the plan has an error or the state cannot
+// say what to keep, because a resource left out of a Pulumi program is a resource Pulumi deletes.
 import type { ComponentResourceOptions } from "@pulumi/pulumi";
 import type { LoadedConfig } from "../config/definition.js";
 import { formatIssue, type LocatedIssue } from "../config/issues.js";
@@ -11,7 +12,9 @@ import { nodesDropped, nodesToFence } from "../plan/fence.js";
 import type { Inventory, NodeRequest, PoolNode } from "../plan/inventory.js";
 import { plan as makePlan } from "../plan/plan.js";
 import type { Plan } from "../plan/types.js";
+import { FrozenProvider } from "./components/frozen-provider.js";
 import { NodepoolProvider } from "./components/provider.js";
+import { frozenProvider, frozenResources, type FrozenResource, type StateResource } from "./frozen-state.js";
 import { stackOutputs, type StackOutputs } from "./outputs.js";
 import type { ProgramPhase } from "./phases.js";
 
@@ -52,6 +55,12 @@ export interface ProgramSources {
    * are the claimers', and a round only removes the dead ones.
    */
   deleteRequests?: (config: LoadedConfig, requests: NodeRequest[]) => Promise<string[]>;
+  /**
+   * This stack's resources as its Pulumi state holds them (`pulumi stack export`), asked only
+   * when a provider could not be read: what the round declares again for it, unchanged.
+   * Absent: an unreadable provider stops the round, as it must when nothing says what to keep.
+   */
+  exportState?: () => Promise<Result<StateResource[], string>>;
   /** Where problems that do not stop the round are said (pulumi.log.warn in the engine). */
   warn?: (message: string) => void;
   /** Marks the program's phases for the reconciler's round breakdown (src/pulumi/phases.ts). */
@@ -72,9 +81,16 @@ function refuse(lines: string[]): never {
  * plan deletes that a job could still claim is fenced first; if a job got one of them since
  * the read, the plan is made again from a fresh inventory, which keeps that node.
  */
-export async function decide(
-  sources: ProgramSources,
-): Promise<{ config: LoadedConfig; plan: Plan; inventory: Inventory; clouds: Record<string, CloudConfig> }> {
+export interface Decision {
+  config: LoadedConfig;
+  plan: Plan;
+  inventory: Inventory;
+  clouds: Record<string, CloudConfig>;
+  /** Unreadable providers and what the state holds there, declared again unchanged. */
+  frozen: { provider: string; error: string; tree: FrozenResource }[];
+}
+
+export async function decide(sources: ProgramSources): Promise<Decision> {
   const loaded = sources.loadConfig();
   if (!loaded.ok) refuse(loaded.error.map(formatIssue));
   const config = loaded.value;
@@ -90,17 +106,16 @@ export async function decide(
     sources.phase?.("inventoryRead");
     const plan = makePlan(config, inventory, sources.now());
     const problems = [
-      ...plan.unreadable.map(
-        (u) => `provider ${u.provider} could not be read, so nothing may change anywhere: ${u.error}`,
-      ),
       ...plan.errors.map((e) => `${e.path ? `${e.path}: ` : ""}${e.message}`),
       ...cloudProblems,
     ];
     if (problems.length > 0) refuse(problems);
+    const frozen = await freeze(sources, plan, clouds);
     const doomed = sources.fenceNodes ? nodesToFence(plan, inventory, sources.stack) : [];
-    if (doomed.length === 0) return { config, plan, inventory, clouds };
+    if (doomed.length === 0) return { config, plan, inventory, clouds, frozen };
     const fence = await sources.fenceNodes!(config, doomed);
-    if (fence.lost.length === 0 && fence.errors.length === 0) return { config, plan, inventory, clouds };
+    if (fence.lost.length === 0 && fence.errors.length === 0)
+      return { config, plan, inventory, clouds, frozen };
     if (attempt === MAX_FENCE_ATTEMPTS) {
       refuse([
         `nodes this round would delete kept changing hands while it fenced them (${attempt} plans):`,
@@ -112,8 +127,44 @@ export async function decide(
   }
 }
 
+/**
+ * The providers the plan left alone because they could not be read, with what this stack's
+ * state holds in each: the round declares that again unchanged, so the other providers go on
+ * and nothing of an unreadable one is deleted or replaced (never delete what could not be
+ * seen). Refuses when the state cannot say what to keep.
+ */
+async function freeze(sources: ProgramSources, plan: Plan, clouds: Record<string, CloudConfig>) {
+  if (plan.unreadable.length === 0) return [];
+  const unreadable = (u: { provider: string; error: string }, why: string) =>
+    `provider ${u.provider} could not be read (${u.error}), and ${why}, so nothing may change anywhere`;
+  if (!sources.exportState)
+    refuse(plan.unreadable.map((u) => unreadable(u, "this run has no state to keep it from")));
+  const state = await sources.exportState();
+  if (!state.ok)
+    refuse(plan.unreadable.map((u) => unreadable(u, `the stack's state could not be read: ${state.error}`)));
+  const frozen: Decision["frozen"] = [];
+  for (const u of plan.unreadable) {
+    const tree = frozenProvider(state.value, u.provider);
+    if (!tree.ok) refuse([unreadable(u, tree.error)]);
+    if (tree.value === undefined) {
+      sources.warn?.(
+        `nodepool: provider ${u.provider} could not be read (${u.error}); this stack holds nothing there`,
+      );
+      continue;
+    }
+    if (clouds[u.provider] === undefined) refuse([unreadable(u, "its cloud has no credentials")]);
+    const count = frozenResources(tree.value).filter((r) => r.id !== undefined).length;
+    sources.warn?.(
+      `nodepool: provider ${u.provider} could not be read (${u.error}): its ${count} resources are ` +
+        "declared again as the state holds them, and nothing there changes this round",
+    );
+    frozen.push({ provider: u.provider, error: u.error, tree: tree.value });
+  }
+  return frozen;
+}
+
 export async function runProgram(sources: ProgramSources): Promise<StackOutputs> {
-  const { config, plan, inventory, clouds } = await decide(sources);
+  const { config, plan, inventory, clouds, frozen } = await decide(sources);
   sources.phase?.("decided");
   // Sent now, awaited after declaring: the deletes run while the engine creates.
   const dropped = sources.deleteNodes ? nodesDropped(plan, inventory, sources.stack) : [];
@@ -145,6 +196,10 @@ export async function runProgram(sources: ProgramSources): Promise<StackOutputs>
       },
       sources.providerOptions,
     );
+  }
+  for (const { provider, tree } of frozen) {
+    const region = config.providers.find((p) => p.name === provider)?.region;
+    new FrozenProvider(provider, { tree, cloud: clouds[provider]!, region }, sources.providerOptions);
   }
   await deleting;
   return stackOutputs(plan);

@@ -42,6 +42,8 @@ export type LogEvent =
   | { event: "git-error"; message: string }
   | { event: "waiting-for-commit"; message: string }
   | { event: "look-failed"; message: string }
+  /** Which providers could not be read changed: their resources are kept as they are. */
+  | { event: "providers-unreadable"; providers: { provider: string; error: string }[] }
   | { event: "round-started"; round: number; commit: string; why: string }
   | { event: "swept"; round: number; nodes: string[] }
   | { event: "sweep-failed"; round: number; message: string }
@@ -87,6 +89,8 @@ export class Reconciler {
   private lastSuccessMs?: number;
   private lastRound?: Extract<LogEvent, { event: "round" }>;
   private lastProblem?: string;
+  /** The providers the last look could not read, joined ("" when all could be). */
+  private unreadableKey = "";
   private roundInProgress = false;
   private lastFetchMs = -Infinity;
   private newCommit = false;
@@ -167,6 +171,7 @@ export class Reconciler {
         await deps.sleep(backoffSeconds(this.failures) * 1000, stop);
         continue;
       }
+      this.noteUnreadable(plan);
       const refused = refusal(plan);
       if (refused !== undefined) {
         // The program would declare nothing: no round, but it counts as a failure (health).
@@ -300,18 +305,27 @@ export class Reconciler {
       });
   }
 
+  /** Logs which providers cannot be read when that changes, not on every look. */
+  private noteUnreadable(plan: Plan): void {
+    const key = plan.unreadable.map((u) => u.provider).join(",");
+    if (key === this.unreadableKey) return;
+    this.unreadableKey = key;
+    this.deps.log({ event: "providers-unreadable", providers: plan.unreadable });
+  }
+
   private problem(event: LogEvent & { message?: string; problems?: string[] }): void {
     this.lastProblem = event.message ?? event.problems?.join("; ");
     this.deps.log(event);
   }
 }
 
-/** Why the program would refuse this plan (docs/pulumi.md), or undefined. */
+/**
+ * Why the program would refuse this plan (docs/pulumi.md), or undefined. An unreadable provider
+ * is no reason: the program keeps its resources as the state holds them and goes on with the
+ * others (docs/decisions.md, "One provider's outage stops only that provider").
+ */
 function refusal(plan: Plan): string | undefined {
-  const problems = [
-    ...plan.unreadable.map((u) => `provider ${u.provider} could not be read: ${u.error}`),
-    ...plan.errors.map((e) => `${e.provider}: ${e.message}`),
-  ];
+  const problems = plan.errors.map((e) => `${e.provider}: ${e.message}`);
   return problems.length > 0 ? `no round: ${problems.join("; ")}` : undefined;
 }
 

@@ -6,9 +6,11 @@ import { readFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../../src/config/definition.js";
-import { ok } from "../../src/core/result.js";
+import { err, ok } from "../../src/core/result.js";
 import type { CloudConfig } from "../../src/openstack/clouds-config.js";
 import type { Inventory, PoolNode } from "../../src/plan/inventory.js";
+import type { StateResource } from "../../src/pulumi/frozen-state.js";
+import { FROZEN_INSTANCE_INPUTS } from "../../src/pulumi/instance-inputs.js";
 import type { ProgramSources } from "../../src/pulumi/program.js";
 import { configFromYaml, seedYaml, SCRIPTS } from "../support/config-fixtures.js";
 import { inventoryOf, node, readyBuild, template } from "../support/plan-inventory.js";
@@ -20,6 +22,9 @@ interface Declared {
   ignoreChanges: string[];
   /** The `import` option: the server id an existing server is taken over by. */
   importId?: string;
+  /** The resource's URN and its parent's, once registered. */
+  urn?: string;
+  parentUrn?: string;
 }
 
 const STACK = "nodepool/test";
@@ -61,6 +66,7 @@ async function declare(
 ): Promise<Declared[]> {
   const declared: Declared[] = [];
   const resources: pulumi.Resource[] = [];
+  const parents: (pulumi.Resource | undefined)[] = [];
   mockRegistrations = [];
   const sources: ProgramSources = {
     stack: STACK,
@@ -79,6 +85,7 @@ async function declare(
             importId: (args.opts as pulumi.CustomResourceOptions).import,
           });
           resources.push(args.resource);
+          parents.push(args.opts.parent);
           return undefined;
         },
       ],
@@ -86,7 +93,14 @@ async function declare(
     ...extra,
   };
   await runProgram(sources);
-  await Promise.all(resources.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
+  const urnOf = (r: pulumi.Resource) => new Promise<string>((resolve) => r.urn.apply(resolve));
+  await Promise.all(
+    resources.map(async (r, i) => {
+      declared[i]!.urn = await urnOf(r);
+      const parent = parents[i];
+      if (parent !== undefined) declared[i]!.parentUrn = await urnOf(parent);
+    }),
+  );
   return declared;
 }
 
@@ -287,7 +301,7 @@ describe("the program under mocks", () => {
     );
   });
 
-  it("refuses before declaring anything when a provider cannot be read", async () => {
+  it("refuses before declaring anything when a provider cannot be read and no state says what to keep", async () => {
     const config = configFromYaml(
       seedYaml({ minReady: 3 }).replace(
         "images:",
@@ -302,7 +316,7 @@ describe("the program under mocks", () => {
       assert.ok(error instanceof RefusedToPlan);
       assert.match(
         error.message,
-        /provider rax-iad could not be read, so nothing may change anywhere: rax-iad: GET .*503/,
+        /provider rax-iad could not be read \(rax-iad: GET .*503 Service Unavailable\), and this run has no state to keep it from, so nothing may change anywhere/,
       );
       return true;
     });
@@ -449,5 +463,114 @@ describe("servers can never be rebuilt or replaced by a change to images.yaml", 
     });
     const declared = await declare(config, seedInventory(config, [foreign]), SEED_NOW);
     assert.ok(!instances(declared).some((d) => d.name === foreign.name));
+  });
+});
+
+describe("one provider's outage stops only that provider", () => {
+  const twoProviders = () =>
+    configFromYaml(
+      seedYaml({ minReady: 2 })
+        .replace("images:", "  - name: rax-iad\n    max-servers: 4\n    flavor: m1.nodepool\nimages:")
+        .replace("providers: [hpcloud-az2]", "providers: [hpcloud-az2, rax-iad]")
+        .replace("      hpcloud-az2: 2", "      hpcloud-az2: 2\n      rax-iad: 2"),
+    );
+  const RAX_DOWN = "rax-iad: POST http://127.0.0.1:5000/v3/auth/tokens: 401 Unauthorized";
+  const plain = (inputs: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(inputs).filter(
+        ([, v]) =>
+          typeof v === "string" || typeof v === "number" || (v !== null && v?.constructor === Object),
+      ),
+    );
+  /** What the engine would have recorded after a round that declared these. */
+  const stateOf = (declared: Declared[]): StateResource[] =>
+    declared.map((d) => ({
+      urn: d.urn!,
+      type: d.type,
+      ...(d.parentUrn ? { parent: d.parentUrn } : {}),
+      ...(d.type.startsWith("nodepool:index:") ? {} : { custom: true, id: `${d.name}-id` }),
+      inputs: plain(d.inputs),
+    }));
+  const raxOf = (declared: Declared[]) =>
+    declared
+      .filter((d) => d.urn!.includes("::rax-iad") || d.parentUrn?.includes("rax-iad"))
+      .map((d) => `${d.urn} < ${d.parentUrn ?? "stack"}`)
+      .sort();
+
+  it("declares the unreadable provider again from the state, same URNs and parents, and goes on with the other", async () => {
+    const config = twoProviders();
+    const rax = (version: number) => readyBuild(config, version, { provider: "rax-iad", stack: STACK });
+    const healthy = inventoryOf(SEED_NOW, {
+      "hpcloud-az2": {
+        images: [readyBuild(config, 1394514268, { stack: STACK })],
+        nodes: [
+          node("devstack-precise-hpcloud-az2-1", 1394514268, { stack: STACK }),
+          node("devstack-precise-hpcloud-az2-2", 1394514268, { stack: STACK }),
+        ],
+      },
+      "rax-iad": {
+        images: [rax(1394514268)],
+        nodes: [
+          node("devstack-precise-rax-iad-1", 1394514268, { provider: "rax-iad", stack: STACK }),
+          node("devstack-precise-rax-iad-2", 1394514268, { provider: "rax-iad", stack: STACK }),
+        ],
+      },
+    });
+    const before = await declare(config, healthy, SEED_NOW);
+    assert.ok(
+      raxOf(before).some((line) => line.includes("devstack-precise-rax-iad-2")),
+      "the fixture has rax-iad nodes",
+    );
+
+    const outage = inventoryOf(SEED_NOW, {
+      "hpcloud-az2": {
+        images: [readyBuild(config, 1394514268, { stack: STACK })],
+        nodes: [
+          node("devstack-precise-hpcloud-az2-1", 1394514268, { state: "used", stack: STACK }),
+          node("devstack-precise-hpcloud-az2-2", 1394514268, { stack: STACK }),
+        ],
+      },
+      "rax-iad": { error: RAX_DOWN },
+    });
+    const warnings: string[] = [];
+    const during = await declare(config, outage, SEED_NOW, {
+      exportState: async () => ok(stateOf(before)),
+      warn: (message) => warnings.push(message),
+    });
+    assert.deepEqual(raxOf(during), raxOf(before), "every rax-iad resource again, under the same parent");
+    for (const server of instances(during).filter((d) => d.name.includes("rax-iad")))
+      assert.deepEqual([...server.ignoreChanges].sort(), [...FROZEN_INSTANCE_INPUTS].sort(), server.name);
+    const snapshotsOf = (declared: Declared[]) =>
+      snapshots(declared)
+        .filter((d) => d.name.startsWith("rax-iad"))
+        .map((d) => [d.name, d.inputs.imageName, JSON.stringify(d.inputs.properties)]);
+    assert.deepEqual(snapshotsOf(during), snapshotsOf(before), "snapshots keep their names and properties");
+    // The healthy provider goes on: its used node is replaced by a new one.
+    const hpNodes = instances(during)
+      .filter((d) => d.name.includes("hpcloud-az2") && !d.name.includes("."))
+      .map((d) => d.name);
+    assert.ok(
+      !hpNodes.includes("devstack-precise-hpcloud-az2-1"),
+      `the used node is dropped: ${hpNodes.join(", ")}`,
+    );
+    assert.equal(hpNodes.length, 2, `two ready again: ${hpNodes.join(", ")}`);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /provider rax-iad could not be read \(.*401.*\): its \d+ resources are declared again/,
+    );
+  });
+
+  it("refuses, declaring nothing, when the state cannot be exported", async () => {
+    const config = twoProviders();
+    const outage = inventoryOf(SEED_NOW, {
+      "hpcloud-az2": { images: [readyBuild(config, 1394514268, { stack: STACK })] },
+      "rax-iad": { error: RAX_DOWN },
+    });
+    await assert.rejects(
+      declare(config, outage, SEED_NOW, { exportState: async () => err("error: no stack named 'x'") }),
+      /provider rax-iad could not be read \(.*\), and the stack's state could not be read: error: no stack named 'x', so nothing may change anywhere/,
+    );
+    assert.deepEqual(mockRegistrations, []);
   });
 });

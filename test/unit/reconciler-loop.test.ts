@@ -15,7 +15,7 @@ const config = {} as LoadedConfig;
 function planWith(actions: number, unreadable = false): Plan {
   return {
     now: 0,
-    unreadable: unreadable ? [{ provider: "p", error: "503" }] : [],
+    unreadable: unreadable ? [{ provider: "q", error: "503" }] : [],
     errors: [],
     providers: [
       {
@@ -123,11 +123,21 @@ test("failed rounds back off 5 s, 10 s, and a success resets it", async () => {
   assert.equal(h.reconciler.status().consecutiveFailures, 0);
 });
 
-test("an unreadable provider runs no round and counts as a failure", async () => {
-  const h = harness({ plans: [planWith(1, true)], once: true });
-  assert.equal(await h.reconciler.run(h.stop.signal), 1);
-  assert.equal(h.rounds().length, 0);
-  assert.ok(h.log.some((e) => e.event === "look-failed"));
+test("an unreadable provider stops no round: the others' work runs, and the outage is logged once", async () => {
+  // Changed with provider isolation (issue 14): the program keeps an unreadable provider's
+  // resources as the state holds them, so the reconciler no longer refuses the round.
+  const h = harness({
+    plans: [planWith(1, true), planWith(1, true), planWith(0, true), planWith(0)],
+  });
+  assert.equal(await h.reconciler.run(h.stop.signal), 0);
+  assert.ok(h.rounds().length >= 2, "rounds ran for provider p's work while q was unreadable");
+  assert.equal(h.reconciler.status().consecutiveFailures, 0);
+  const outages = h.log.filter((e) => e.event === "providers-unreadable");
+  assert.deepEqual(outages, [
+    { event: "providers-unreadable", providers: [{ provider: "q", error: "503" }] },
+    { event: "providers-unreadable", providers: [] },
+  ]);
+  assert.ok(!h.log.some((e) => e.event === "look-failed"));
 });
 
 test("--once: exit 0 when nothing is to be done, 1 when the round failed", async () => {

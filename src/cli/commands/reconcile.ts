@@ -264,6 +264,10 @@ function formatEvent(event: LogEvent): string {
     case "waiting-for-commit":
     case "look-failed":
       return `${at} ${event.event}: ${event.message}`;
+    case "providers-unreadable":
+      return event.providers.length === 0
+        ? `${at} every provider can be read again`
+        : `${at} could not read ${event.providers.map((u) => `${u.provider} (${u.error})`).join(", ")}: their resources are kept as they are, the other providers go on`;
     case "round-started":
       return `${at} round ${event.round} started (${event.commit}): ${event.why}`;
     case "swept":

@@ -1,0 +1,96 @@
+// A provider that could not be read, declared again exactly as Pulumi's state holds it
+// (frozen-state.ts): the same components, provider, servers and snapshots under the same
+// names and parents, so the engine sees every one of them unchanged and touches none. Servers'
+// inputs are all ignored after creation (instance-inputs.ts), so placeholders do; a snapshot's
+// diff looks only at its name, provider and properties, which are copied from the state. No
+// resource here needs the cloud: the OpenStack provider authenticates only when it is called
+// (delayed auth, its default), and nothing calls it.
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudConfig } from "../../openstack/clouds-config.js";
+import { FROZEN_TYPES, type FrozenResource } from "../frozen-state.js";
+import { FROZEN_INSTANCE_INPUTS } from "../instance-inputs.js";
+import { openstackProviderArgs } from "../provider-args.js";
+import { Snapshot } from "../snapshot/snapshot.js";
+
+export interface FrozenProviderArgs {
+  tree: FrozenResource;
+  cloud: CloudConfig;
+  region?: string;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
+
+/** An Image or Pool component, under its own type and name, holding what it held. */
+class FrozenComponent extends pulumi.ComponentResource {
+  constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
+    super(type, name, {}, opts);
+  }
+  done(): void {
+    this.registerOutputs({});
+  }
+}
+
+export class FrozenProvider extends pulumi.ComponentResource {
+  constructor(name: string, args: FrozenProviderArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(FROZEN_TYPES.provider, name, {}, opts);
+    // The OpenStack provider first: the servers below name it.
+    const providerNode = args.tree.children.find((child) => child.type === FROZEN_TYPES.openstack);
+    const openstackProvider = providerNode
+      ? new openstack.Provider(providerNode.name, openstackProviderArgs(args.cloud, args.region), {
+          parent: this,
+        })
+      : undefined;
+    const declare = (node: FrozenResource, parent: pulumi.Resource): void => {
+      switch (node.type) {
+        case FROZEN_TYPES.openstack:
+          return;
+        case FROZEN_TYPES.image:
+        case FROZEN_TYPES.pool: {
+          const component = new FrozenComponent(node.type, node.name, { parent });
+          for (const child of node.children) declare(child, component);
+          component.done();
+          return;
+        }
+        case FROZEN_TYPES.instance:
+          new openstack.compute.Instance(
+            node.name,
+            { name: text(node.inputs["name"]) ?? node.name, flavorName: "frozen", networkMode: "none" },
+            {
+              parent,
+              ...(openstackProvider ? { provider: openstackProvider } : {}),
+              ignoreChanges: [...FROZEN_INSTANCE_INPUTS],
+            },
+          );
+          return;
+        case FROZEN_TYPES.snapshot: {
+          const properties = node.inputs["properties"];
+          new Snapshot(
+            node.name,
+            {
+              cloud: args.cloud,
+              ...(text(node.inputs["region"]) ? { region: text(node.inputs["region"]) } : {}),
+              provider: text(node.inputs["provider"]) ?? name,
+              serverId: text(node.inputs["serverId"]) ?? "",
+              imageName: text(node.inputs["imageName"]) ?? node.name,
+              properties: (properties ?? {}) as Record<string, string>,
+              // Only used while a snapshot is taken, which this one is not: its diff ignores it.
+              buildTimeoutSeconds: num(node.inputs["buildTimeoutSeconds"]) ?? 0,
+              ...(num(node.inputs["pollSeconds"]) !== undefined
+                ? { pollSeconds: num(node.inputs["pollSeconds"]) }
+                : {}),
+            },
+            { parent },
+          );
+          return;
+        }
+        default:
+          // frozenProvider() refused unknown types before this was built.
+          throw new Error(`${name}: cannot declare ${node.type} ${node.name} again`);
+      }
+    };
+    for (const child of args.tree.children) declare(child, this);
+    this.registerOutputs({});
+  }
+}
