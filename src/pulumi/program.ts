@@ -197,10 +197,8 @@ export async function runProgram(sources: ProgramSources): Promise<StackOutputs>
       sources.providerOptions,
     );
   }
-  for (const { provider, tree } of frozen) {
-    const region = config.providers.find((p) => p.name === provider)?.region;
-    new FrozenProvider(provider, { tree, cloud: clouds[provider]!, region }, sources.providerOptions);
-  }
+  for (const { provider, tree } of frozen)
+    new FrozenProvider(provider, { tree, cloud: clouds[provider]! }, sources.providerOptions);
   await deleting;
   return stackOutputs(plan);
 }

@@ -155,8 +155,8 @@ export class E2eRun {
   }
 
   /** `node bin/nodepool.js ARGS -f images.yaml`. */
-  nodepool(args: string[]): Promise<CliResult> {
-    return runCli([...args, "-f", this.imagesFile], this.env);
+  nodepool(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return runCli([...args, "-f", this.imagesFile], { ...this.env, ...env });
   }
 
   /** The run's servers in a provider (by nodepool_provider: the name is unique to this run). */

@@ -1,25 +1,28 @@
 // A provider that could not be read, declared again exactly as Pulumi's state holds it
 // (frozen-state.ts): the same components, provider, servers and snapshots under the same
-// names and parents, so the engine sees every one of them unchanged and touches none. Servers'
-// inputs are all ignored after creation (instance-inputs.ts), so placeholders do; a snapshot's
-// diff looks only at its name, provider and properties, which are copied from the state. No
-// resource here needs the cloud: the OpenStack provider authenticates only when it is called
+// names and parents, each with every input it recorded listed in ignoreChanges, so the engine
+// takes the recorded value for each (its inputs stay byte for byte what they were), sees no
+// diff and touches nothing. The values given here are only what the constructors need. No
+// resource here calls the cloud: the OpenStack provider authenticates only when it is called
 // (delayed auth, its default), and nothing calls it.
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudConfig } from "../../openstack/clouds-config.js";
 import { FROZEN_TYPES, type FrozenResource } from "../frozen-state.js";
 import { FROZEN_INSTANCE_INPUTS } from "../instance-inputs.js";
-import { openstackProviderArgs } from "../provider-args.js";
 import { Snapshot } from "../snapshot/snapshot.js";
 
 export interface FrozenProviderArgs {
   tree: FrozenResource;
+  /** Only for the Snapshot constructor: every snapshot input is kept as recorded. */
   cloud: CloudConfig;
-  region?: string;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+/** Every input the state recorded: the engine keeps its recorded value for each. */
+const recorded = (node: FrozenResource, more: readonly string[] = []) => [
+  ...new Set([...Object.keys(node.inputs).filter((key) => !key.startsWith("__")), ...more]),
+];
 const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
 
 /** An Image or Pool component, under its own type and name, holding what it held. */
@@ -38,9 +41,8 @@ export class FrozenProvider extends pulumi.ComponentResource {
     // The OpenStack provider first: the servers below name it.
     const providerNode = args.tree.children.find((child) => child.type === FROZEN_TYPES.openstack);
     const openstackProvider = providerNode
-      ? new openstack.Provider(providerNode.name, openstackProviderArgs(args.cloud, args.region), {
-          parent: this,
-        })
+      ? // No settings of its own: any given here that the state lacks would be added to it.
+        new openstack.Provider(providerNode.name, {}, { parent: this, ignoreChanges: recorded(providerNode) })
       : undefined;
     const declare = (node: FrozenResource, parent: pulumi.Resource): void => {
       switch (node.type) {
@@ -60,7 +62,7 @@ export class FrozenProvider extends pulumi.ComponentResource {
             {
               parent,
               ...(openstackProvider ? { provider: openstackProvider } : {}),
-              ignoreChanges: [...FROZEN_INSTANCE_INPUTS],
+              ignoreChanges: recorded(node, FROZEN_INSTANCE_INPUTS),
             },
           );
           return;
@@ -81,7 +83,7 @@ export class FrozenProvider extends pulumi.ComponentResource {
                 ? { pollSeconds: num(node.inputs["pollSeconds"]) }
                 : {}),
             },
-            { parent },
+            { parent, ignoreChanges: recorded(node) },
           );
           return;
         }
