@@ -60,5 +60,6 @@ export async function nodepoolProgram(options: EntryOptions) {
     currentImages: outputs.currentImages,
     nodeCounts: outputs.nodeCounts,
     newBuilds: outputs.newBuilds,
+    unreadableProviders: outputs.unreadableProviders,
   };
 }

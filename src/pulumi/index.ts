@@ -21,3 +21,4 @@ const outputs = await nodepoolProgram({
 export const currentImages = outputs.currentImages;
 export const nodeCounts = outputs.nodeCounts;
 export const newBuilds = outputs.newBuilds;
+export const unreadableProviders = outputs.unreadableProviders;

@@ -8,6 +8,11 @@ export interface StackOutputs {
   nodeCounts: Record<string, Record<string, number>>;
   /** provider → builds started this run. */
   newBuilds: Record<string, string[]>;
+  /**
+   * provider → why it could not be read this run. Its resources were kept as they were, and
+   * the other outputs leave it out: counts cover only the providers that could be read.
+   */
+  unreadableProviders: Record<string, string>;
 }
 
 export function stackOutputs(plan: Plan): StackOutputs {
@@ -28,5 +33,6 @@ export function stackOutputs(plan: Plan): StackOutputs {
     for (const node of provider.desired.newNodes) count(node.label, "ready");
     newBuilds[provider.provider] = provider.desired.newBuilds.map((b) => `${b.image}-${b.version}`);
   }
-  return { currentImages, nodeCounts, newBuilds };
+  const unreadableProviders = Object.fromEntries(plan.unreadable.map((u) => [u.provider, u.error]));
+  return { currentImages, nodeCounts, newBuilds, unreadableProviders };
 }

@@ -169,6 +169,12 @@ describe("one provider's outage stops only that provider", { skip, timeout: 12 *
         "every server and image of the broken provider as it was",
       );
       assert.deepEqual(await brokenState(), stateBefore, "its state entries as they were");
+      const outputs = await r().pulumi(["stack", "output", "unreadableProviders", "--json"]);
+      assert.match(
+        (JSON.parse(outputs.stdout) as Record<string, string>)[BROKEN] ?? "",
+        /401/,
+        "the outputs name the provider they leave out",
+      );
     },
   );
 

@@ -39,5 +39,26 @@ describe("stackOutputs", () => {
       },
     });
     assert.deepEqual(stackOutputs(plan(config, after, NOW + 60)), first);
+    assert.deepEqual(first.unreadableProviders, {});
+  });
+
+  it("names each provider that could not be read, and counts only the others", () => {
+    const config = configFromYaml(
+      seedYaml({ minReady: 1 }).replace(
+        "images:",
+        "  - name: rax-iad\n    max-servers: 4\n    flavor: m1.nodepool\nimages:",
+      ),
+    );
+    const outage = inventoryOf(NOW, {
+      "hpcloud-az2": {
+        images: [readyBuild(config, VERSION)],
+        nodes: [node("devstack-precise-hpcloud-az2-1", VERSION)],
+      },
+      "rax-iad": { error: "rax-iad: 503 Service Unavailable" },
+    });
+    const outputs = stackOutputs(plan(config, outage, NOW));
+    assert.deepEqual(outputs.unreadableProviders, { "rax-iad": "rax-iad: 503 Service Unavailable" });
+    assert.deepEqual(Object.keys(outputs.currentImages), ["hpcloud-az2"]);
+    assert.deepEqual(outputs.nodeCounts, { "devstack-precise": { ready: 1 } });
   });
 });
