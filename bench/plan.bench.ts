@@ -10,6 +10,7 @@ import { parseConfig } from "../src/config/parse.js";
 import { ok } from "../src/core/result.js";
 import type { ImageBuild, Inventory, NodeState, PoolNode } from "../src/plan/inventory.js";
 import { plan } from "../src/plan/plan.js";
+import { TEST_OWNER } from "../test/support/plan-inventory.js";
 
 const IMAGES = 20;
 const LABELS = 50;
@@ -101,7 +102,7 @@ function measure(label: string, providers: number, nodesPerPool: number): void {
     (sum, p) => sum + (p.readable ? p.images.length : 0),
     0,
   );
-  for (let warmUp = 0; warmUp < 3; warmUp++) plan(config, inventory, NOW); // let the JIT settle
+  for (let warmUp = 0; warmUp < 3; warmUp++) plan(config, inventory, TEST_OWNER, NOW); // let the JIT settle
   const times: number[] = [];
   const cpuTimes: number[] = [];
   let actions = 0;
@@ -109,7 +110,7 @@ function measure(label: string, providers: number, nodesPerPool: number): void {
     collectGarbage();
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    const result = plan(config, inventory, NOW);
+    const result = plan(config, inventory, TEST_OWNER, NOW);
     const cpu = process.cpuUsage(cpuStart);
     times.push(performance.now() - start);
     cpuTimes.push((cpu.user + cpu.system) / 1000);
@@ -121,7 +122,7 @@ function measure(label: string, providers: number, nodesPerPool: number): void {
   const cpuMedian = cpuTimes[Math.floor(cpuTimes.length / 2)]!;
   collectGarbage();
   const before = process.memoryUsage().heapUsed;
-  const kept = plan(config, inventory, NOW);
+  const kept = plan(config, inventory, TEST_OWNER, NOW);
   collectGarbage();
   const planHeap = (process.memoryUsage().heapUsed - before) / 2 ** 20;
   const heap = process.memoryUsage().heapUsed / 2 ** 20;

@@ -1,10 +1,16 @@
 // A build records the hash of the image definition it was built from, so that a changed
 // definition (base image, flavor, setup script or its content) triggers a rebuild.
 import { createHash } from "node:crypto";
-import type { Config, ImageConfig, ProviderConfig } from "./schema.js";
+import type { Config, ImageConfig, LabelConfig, ProviderConfig } from "./schema.js";
 
+/** The flavor of an image's template servers here: the image's, else the provider's. */
 export function templateFlavor(image: ImageConfig, provider: ProviderConfig): string {
   return image.flavor ?? provider.flavor;
+}
+
+/** The flavor of a label's nodes here: the label's, else the provider's (no label: drained). */
+export function nodeFlavor(label: Pick<LabelConfig, "flavor"> | undefined, provider: ProviderConfig): string {
+  return label?.flavor ?? provider.flavor;
 }
 
 export function definitionHash(image: ImageConfig, provider: ProviderConfig, setupDigest: string): string {

@@ -3,24 +3,25 @@
 // nodes it drops in that window would lose its node mid-job. So every node the round deletes
 // that a claim could still take (ready, or booting into ready) is fenced first: its port lock
 // taken and its state set to deleting (src/nodes/fence.ts). Pure.
+import { compareNatural } from "../core/sort.js";
 import type { Inventory, PoolNode } from "./inventory.js";
 import type { Plan } from "./types.js";
 
 const CLAIMABLE = new Set<PoolNode["state"]>(["ready", "building"]);
 
 /**
- * The nodes of `stack` (the only ones its round deletes) that this plan drops: its delete-node
- * actions, as the inventory's records, sorted by provider and name.
+ * The nodes this plan drops: its delete-node actions (only ever the planning stack's own,
+ * ownership.ts), as the inventory's records, sorted by provider and name.
  */
-export function nodesDropped(plan: Plan, inventory: Inventory, stack: string): PoolNode[] {
+export function nodesDropped(plan: Plan, inventory: Inventory): PoolNode[] {
   const dropped: PoolNode[] = [];
   for (const providerPlan of plan.providers) {
     const read = inventory.providers[providerPlan.provider];
     if (read === undefined || !read.readable) continue;
-    const kept = new Set(providerPlan.desired.nodes.map((node) => node.serverId));
-    for (const node of read.nodes) if (node.stack === stack && !kept.has(node.serverId)) dropped.push(node);
+    const doomed = new Set(providerPlan.actions.filter((a) => a.kind === "delete-node").map((a) => a.target));
+    for (const node of read.nodes) if (doomed.has(node.name)) dropped.push(node);
   }
-  return dropped.sort((a, b) => (a.provider + a.name < b.provider + b.name ? -1 : 1));
+  return dropped.sort((a, b) => compareNatural(a.provider, b.provider) || compareNatural(a.name, b.name));
 }
 
 /**
@@ -28,11 +29,11 @@ export function nodesDropped(plan: Plan, inventory: Inventory, stack: string): P
  * need no fence, so the reconciler deletes them as soon as a look sees them, even while a round
  * runs, instead of leaving them to the next round's deletes.
  */
-export function nodesToDeleteNow(plan: Plan, inventory: Inventory, stack: string): PoolNode[] {
-  return nodesDropped(plan, inventory, stack).filter((node) => !CLAIMABLE.has(node.state));
+export function nodesToDeleteNow(plan: Plan, inventory: Inventory): PoolNode[] {
+  return nodesDropped(plan, inventory).filter((node) => !CLAIMABLE.has(node.state));
 }
 
 /** Of the nodes this plan drops, those a job could claim: fenced before anything is declared. */
-export function nodesToFence(plan: Plan, inventory: Inventory, stack: string): PoolNode[] {
-  return nodesDropped(plan, inventory, stack).filter((node) => CLAIMABLE.has(node.state));
+export function nodesToFence(plan: Plan, inventory: Inventory): PoolNode[] {
+  return nodesDropped(plan, inventory).filter((node) => CLAIMABLE.has(node.state));
 }

@@ -6,12 +6,19 @@ import { compareNatural } from "../core/sort.js";
 
 export function formatPlan(plan: Plan): string[] {
   const when = new Date(plan.now * 1000).toISOString().replace(".000Z", "Z");
-  const lines = [`Plan at ${when} (now ${plan.now})`];
+  const lines = [
+    `Plan at ${when} (now ${plan.now}) ` +
+      (plan.stack !== undefined
+        ? `for stack ${plan.stack}: what its \`pulumi up\` does`
+        : "for every stack at once (--stack NAME: what one stack's `pulumi up` does)"),
+  ];
   const sections = [
     ...plan.providers.map((p) => ({ name: p.provider, lines: providerLines(p) })),
     ...plan.unreadable.map((u) => ({
       name: u.provider,
-      lines: [`${u.provider}: NOT READ, no actions (nothing is deleted that could not be seen): ${u.error}`],
+      lines: [
+        `${u.provider}: NOT READ, no actions (nothing is deleted that could not be seen; what the stack holds there is kept as it is, the other providers go on): ${u.error}`,
+      ],
     })),
   ].sort((a, b) => compareNatural(a.name, b.name));
   for (const section of sections) lines.push("", ...section.lines);
@@ -19,11 +26,8 @@ export function formatPlan(plan: Plan): string[] {
     lines.push("", "errors:");
     for (const e of plan.errors) lines.push(`  ${e.provider}: ${e.path ? `${e.path}: ` : ""}${e.message}`);
   }
-  if (plan.unreadable.length > 0 || plan.errors.length > 0)
-    lines.push(
-      "",
-      "`pulumi up` applies none of this while a provider is not read or the plan has errors (docs/decisions.md).",
-    );
+  if (plan.errors.length > 0)
+    lines.push("", "`pulumi up` applies none of this while the plan has errors (docs/decisions.md).");
   const actions = plan.providers.reduce((sum, p) => sum + p.actions.length, 0);
   lines.push(
     "",
@@ -47,6 +51,11 @@ function providerLines(p: ProviderPlan): string[] {
   for (const pool of p.pools) lines.push(poolLine(pool));
   if (p.actions.length === 0) lines.push("  no actions");
   else lines.push("  actions:", ...p.actions.map((a) => `    ${a.kind} ${a.target}: ${a.reason}`));
+  if (p.leftAlone.length > 0)
+    lines.push(
+      "  left alone (not this stack's):",
+      ...p.leftAlone.map((l) => `    ${l.kind} ${l.target} (${l.owner ?? "no owner"}): ${l.reason}`),
+    );
   if (c.note !== undefined) lines.push(`  capacity: ${c.note}`);
   return lines;
 }

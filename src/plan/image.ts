@@ -8,6 +8,7 @@ import { setupFinished, type ImageBuild, type TemplateServer } from "./inventory
 import { buildProgress, type Removal } from "./progress.js";
 import { rebuildDue } from "./rebuild.js";
 import { retainBuilds } from "./retention.js";
+import { buildResourceName } from "./names.js";
 import type { ImagePlan, NewBuild, PlanError } from "./types.js";
 
 export interface ImageDecision {
@@ -21,7 +22,8 @@ export interface ImageDecision {
   /** Kept template servers to snapshot now (setup finished, no build record yet), with why. */
   snapshots: { template: TemplateServer; reason: string }[];
   /** The build to start if capacity allows, with why it is due. */
-  wanted?: { build: NewBuild; reason: string };
+  /** The build due; its owner is set by the provider's plan, which knows the stack. */
+  wanted?: { build: Omit<NewBuild, "owner">; reason: string };
   errors: PlanError[];
 }
 
@@ -91,7 +93,18 @@ export function decideImage(
   const wanted =
     due === undefined || noBuildReason !== undefined
       ? undefined
-      : { build: newBuild(image, provider, builds, templates, expectedHash, now), reason: due };
+      : {
+          build: newBuild(
+            image,
+            provider,
+            builds,
+            templates,
+            expectedHash,
+            config.setupDigests[image.setup] ?? "",
+            now,
+          ),
+          reason: due,
+        };
 
   const plan: ImagePlan = {
     image: image.name,
@@ -130,8 +143,9 @@ function newBuild(
   builds: readonly ImageBuild[],
   templates: readonly TemplateServer[],
   expectedHash: string,
+  setupDigest: string,
   now: number,
-): NewBuild {
+): Omit<NewBuild, "owner"> {
   // Versions only go up, even with a clock that stepped back, so names never collide.
   let version = now;
   for (const item of [...builds, ...templates]) version = Math.max(version, item.version + 1);
@@ -146,5 +160,7 @@ function newBuild(
     setup: image.setup,
     definitionHash: expectedHash,
     buildTimeoutSeconds: image.buildTimeoutSeconds,
+    resourceName: buildResourceName(provider.name, image.name, version),
+    userDataDigest: setupDigest,
   };
 }

@@ -31,3 +31,16 @@ export function nodeNamer(
     return name;
   };
 }
+
+/**
+ * A build's resource name (its template server's, then its snapshot's): unique per provider,
+ * image and version, the identity Pulumi's state keeps it under.
+ */
+export function buildResourceName(provider: string, image: string, version: number): string {
+  return `${provider}.${image}-${version}`;
+}
+
+/** A build's Glance image name: the seed's `devstack-precise-1394417686`. */
+export function buildImageName(image: string, version: number): string {
+  return `${image}-${version}`;
+}

@@ -1,4 +1,5 @@
 // The nodes a pool gets this round: named, booted from the current build, each with a reason.
+import { nodeFlavor } from "../config/definition.js";
 import type { LabelConfig, ProviderConfig } from "../config/schema.js";
 import type { UsableBuild } from "./current.js";
 import type { PoolNode } from "./inventory.js";
@@ -14,6 +15,7 @@ export function newNodes(
   now: number,
   existing: readonly PoolNode[],
   takenNames: Set<string>,
+  owner: string | null,
 ): { nodes: NewNode[]; actions: Action[] } {
   const name = nodeNamer(label.name, provider.name, now, existing, takenNames);
   const have = pool.minReady + pool.requests - pool.deficit;
@@ -32,11 +34,12 @@ export function newNodes(
       image: label.image,
       imageVersion: current.version,
       cloudImageId: current.cloudImageId,
-      flavor: label.flavor ?? provider.flavor,
+      flavor: nodeFlavor(label, provider),
       networks: provider.networks,
+      owner,
     };
     nodes.push(node);
-    actions.push({ kind: "create-node", provider: provider.name, target: node.name, reason });
+    actions.push({ kind: "create-node", provider: provider.name, owner, target: node.name, reason });
   }
   return { nodes, actions };
 }

@@ -1,5 +1,7 @@
-// plan(config, inventory, now) → Plan: the whole decision of one round, pure. No I/O and no
-// clock: `now` (Unix seconds) comes from the caller, so a plan can be replayed exactly.
+// plan(config, inventory, stack, now) → Plan: the whole decision of one round, pure. No I/O
+// and no clock: `now` (Unix seconds) comes from the caller, so a plan can be replayed exactly.
+// `stack` is the `nodepool:owner` of the stack whose round it is: it acts only on what it owns
+// (ownership.ts); undefined plans for every stack at once.
 import type { LoadedConfig } from "../config/definition.js";
 import type { Inventory } from "./inventory.js";
 import { definitionHashes } from "./definition-hashes.js";
@@ -7,14 +9,25 @@ import { planProvider } from "./provider.js";
 import { byName, compareNatural } from "../core/sort.js";
 import type { Plan, PlanError } from "./types.js";
 
-export function plan(config: LoadedConfig, inventory: Inventory, now: number): Plan {
-  const result: Plan = { now, providers: [], unreadable: [], errors: [] };
+export function plan(
+  config: LoadedConfig,
+  inventory: Inventory,
+  stack: string | undefined,
+  now: number,
+): Plan {
+  const result: Plan = {
+    now,
+    ...(stack !== undefined ? { stack } : {}),
+    providers: [],
+    unreadable: [],
+    errors: [],
+  };
   // Node names must be unique across every provider: they are Pulumi resource names.
   const takenNames = new Set<string>();
   for (const provider of Object.values(inventory.providers))
     if (provider.readable) for (const node of provider.nodes) takenNames.add(node.name);
 
-  const context = { config, now, takenNames, hashes: definitionHashes(config) };
+  const context = { config, stack, now, takenNames, hashes: definitionHashes(config) };
   for (const provider of [...config.providers].sort(byName)) {
     const read = inventory.providers[provider.name];
     // Never delete what could not be seen: an unread provider gets no actions at all.

@@ -1,6 +1,7 @@
 // The plan for one readable provider: decide every image and pool, share the free room,
 // name the new nodes, and state the result both as actions (for people) and as the desired
-// state (for the Pulumi program).
+// state (for the Pulumi program), with every input resolved. What is not the planning
+// stack's (ownership.ts) becomes neither an action nor desired state, but a leftAlone entry.
 import type { LoadedConfig } from "../config/definition.js";
 import type { LabelConfig, ProviderConfig } from "../config/schema.js";
 import { capacityNote, shareDemand } from "./capacity.js";
@@ -13,13 +14,29 @@ import { newNodes } from "./new-nodes.js";
 import { decidePool, type PoolDecision } from "./pool.js";
 import type { Removal } from "./progress.js";
 import { byName, compareNatural } from "../core/sort.js";
+import { nodeFlavor, templateFlavor } from "../config/definition.js";
+import { buildImageName, buildResourceName } from "./names.js";
 import { hasPool } from "./node-rules.js";
-import { compareActions } from "./sort.js";
-import type { Action, CapacityPlan, NewBuild, NewNode, PlanError, ProviderPlan } from "./types.js";
+import { buildOwnership, nodeOwnership, templateOwnership, type Ownership } from "./ownership.js";
+import { compareActions, compareLeftAlone } from "./sort.js";
+import type {
+  Action,
+  CapacityPlan,
+  KeptBuild,
+  KeptNode,
+  KeptTemplate,
+  LeftAlone,
+  NewBuild,
+  NewNode,
+  PlanError,
+  ProviderPlan,
+} from "./types.js";
 
 /** What every provider's plan shares within one plan() call. */
 export interface PlanContext {
   config: LoadedConfig;
+  /** The stack whose round this is (undefined: every stack's at once). */
+  stack: string | undefined;
   now: number;
   /** Every node name in the inventory, plus those given out so far: names stay unique. */
   takenNames: Set<string>;
@@ -31,7 +48,7 @@ export function planProvider(
   provider: ProviderConfig,
   inventory: ReadableProvider,
 ): { plan: ProviderPlan; errors: PlanError[] } {
-  const { config, now, takenNames } = context;
+  const { config, stack, now, takenNames } = context;
   const buildsByImage = groupBy(inventory.images, (b) => b.image);
   const templatesByImage = groupBy(inventory.templates, (t) => t.image);
   const nodesByLabel = groupBy(inventory.nodes, (n) => n.label);
@@ -40,13 +57,37 @@ export function planProvider(
   const liveRequests = inventory.requests.filter((r) => !requestExpired(r.heartbeatAt, now));
   const requestsByLabel = groupBy([...liveRequests].sort(oldestFirst), (r) => r.label);
   const actions: Action[] = [];
-  const removed = (kind: Action["kind"], target: string, reason: string) =>
-    actions.push({ kind, provider: provider.name, target, reason });
+  const leftAlone: LeftAlone[] = [];
+  const leave = (kind: LeftAlone["kind"], target: string, owned: Ownership, would: string) => {
+    if (owned.ours) return;
+    // A template to snapshot is also kept: one entry, the one that says what would happen.
+    if (leftAlone.some((l) => l.kind === kind && l.target === target)) return;
+    leftAlone.push({
+      kind,
+      provider: provider.name,
+      target,
+      owner: owned.owner,
+      reason: `${owned.why}; ${would}`,
+    });
+  };
+  /** An action on an existing item: this stack's to do, or left to its owner. */
+  const act = (
+    kind: Action["kind"],
+    leftKind: LeftAlone["kind"],
+    target: string,
+    owned: Ownership,
+    reason: string,
+  ) => {
+    if (owned.ours) actions.push({ kind, provider: provider.name, owner: owned.owner, target, reason });
+    else leave(leftKind, target, owned, `its owner's plan would ${kind}: ${reason}`);
+  };
+  const buildTarget = (item: { image: string; version: number }) => `${item.image} ${item.version}`;
   const removeBuild = ({ item, reason }: Removal<ImageBuild>) =>
-    removed("delete-image", `${item.image} ${item.version}`, reason);
+    act("delete-image", "image", buildTarget(item), buildOwnership(item, stack), reason);
   const removeTemplate = ({ item, reason }: Removal<TemplateServer>) =>
-    removed("delete-template", `${item.image} ${item.version}`, reason);
-  const removeNode = ({ item, reason }: Removal<PoolNode>) => removed("delete-node", item.name, reason);
+    act("delete-template", "template", buildTarget(item), templateOwnership(item, stack), reason);
+  const removeNode = ({ item, reason }: Removal<PoolNode>) =>
+    act("delete-node", "node", item.name, nodeOwnership(item, stack), reason);
 
   // Images built here, and leftovers of images no longer built here.
   const images = config.images.filter((i) => i.providers.includes(provider.name)).sort(byName);
@@ -100,12 +141,13 @@ export function planProvider(
       continue;
     }
     free--;
-    newBuilds.push(wanted.build);
+    newBuilds.push({ ...wanted.build, owner: stack ?? null });
     decision.plan.newBuildVersion = wanted.build.version;
     actions.push({
       kind: "build",
       provider: provider.name,
-      target: `${wanted.build.image} ${wanted.build.version}`,
+      owner: stack ?? null,
+      target: buildTarget(wanted.build),
       reason: wanted.reason,
     });
   }
@@ -124,7 +166,17 @@ export function planProvider(
     const label = labels.get(pool.plan.label)!;
     const current = decisions.get(label.image)!.current!;
     const existingNodes = nodesByLabel.get(label.name) ?? [];
-    const made = newNodes(pool.plan, label, provider, current, count, now, existingNodes, takenNames);
+    const made = newNodes(
+      pool.plan,
+      label,
+      provider,
+      current,
+      count,
+      now,
+      existingNodes,
+      takenNames,
+      stack ?? null,
+    );
     created.push(...made.nodes);
     actions.push(...made.actions);
     pool.plan.created = count;
@@ -136,18 +188,15 @@ export function planProvider(
     decision.deletedBuilds.forEach(removeBuild);
     decision.deletedTemplates.forEach(removeTemplate);
     for (const { template, reason } of decision.snapshots)
-      actions.push({
-        kind: "snapshot",
-        provider: provider.name,
-        target: `${template.image} ${template.version}`,
-        reason,
-      });
+      act("snapshot", "template", buildTarget(template), templateOwnership(template, stack), reason);
   }
   for (const pool of [...pools, ...drained]) pool.deleted.forEach(removeNode);
   for (const request of expiredRequests)
     actions.push({
       kind: "delete-request",
       provider: provider.name,
+      // A request is no stack's: any round that sees its claimer gone removes it.
+      owner: stack ?? null,
       target: `${request.label} ${request.requester}`,
       reason: `no heartbeat for ${now - request.heartbeatAt} s: its claimer is gone`,
     });
@@ -170,20 +219,63 @@ export function planProvider(
       pool.plan.note = `short ${pool.plan.short}: no room left in ${provider.name}`;
   }
 
+  // What stays, with its inputs resolved; what stays but is another's is left alone.
+  const imageConfig = new Map(images.map((i) => [i.name, i]));
+  const builds: KeptBuild[] = [];
+  const templates: KeptTemplate[] = [];
+  const snapshotted = new Set<string>();
+  for (const decision of decisions.values()) {
+    const image = imageConfig.get(decision.plan.image)!;
+    for (const build of decision.keptBuilds) {
+      const owned = buildOwnership(build, stack);
+      leave("image", buildTarget(build), owned, "kept");
+      if (owned.ours)
+        builds.push({
+          ...build,
+          owner: owned.owner,
+          resourceName: buildResourceName(provider.name, build.image, build.version),
+          imageName: buildImageName(build.image, build.version),
+          buildTimeoutSeconds: image.buildTimeoutSeconds,
+        });
+    }
+    for (const { template } of decision.snapshots) snapshotted.add(template.serverId);
+    for (const template of decision.keptTemplates) {
+      const owned = templateOwnership(template, stack);
+      leave("template", buildTarget(template), owned, "kept");
+      if (owned.ours)
+        templates.push({
+          ...template,
+          owner: owned.owner,
+          resourceName: buildResourceName(provider.name, template.image, template.version),
+          imageName: buildImageName(template.image, template.version),
+          flavor: templateFlavor(image, provider),
+          buildTimeoutSeconds: image.buildTimeoutSeconds,
+        });
+    }
+  }
+  const nodes: KeptNode[] = [];
+  for (const node of [...pools, ...drained].flatMap((p) => p.kept)) {
+    const owned = nodeOwnership(node, stack);
+    leave("node", node.name, owned, "kept");
+    if (owned.ours)
+      nodes.push({ ...node, owner: owned.owner, flavor: nodeFlavor(labels.get(node.label), provider) });
+  }
+
   const decided = [...decisions.values()];
-  const kept = [...pools, ...drained].flatMap((p) => p.kept);
   const plan: ProviderPlan = {
     provider: provider.name,
+    ...(provider.region !== undefined ? { region: provider.region } : {}),
     images: decided.map((d) => d.plan),
     pools: pools.map((p) => p.plan),
     capacity,
     actions: actions.sort(compareActions),
+    leftAlone: leftAlone.sort(compareLeftAlone),
     desired: {
-      builds: decided.flatMap((d) => d.keptBuilds).sort(byImageVersion),
+      builds: builds.sort(byImageVersion),
       newBuilds: newBuilds.sort(byImageVersion),
-      templates: decided.flatMap((d) => d.keptTemplates).sort(byImageVersion),
-      snapshots: decided.flatMap((d) => d.snapshots.map((s) => s.template)).sort(byImageVersion),
-      nodes: kept.sort(byName),
+      templates: templates.sort(byImageVersion),
+      snapshots: templates.filter((t) => snapshotted.has(t.serverId)),
+      nodes: nodes.sort(byName),
       newNodes: created.sort(byName),
       expiredRequests: expiredRequests.sort(oldestFirst),
     },

@@ -1,12 +1,18 @@
-// The Plan: what `plan(config, inventory, now)` decides, for two readers. People read the
-// actions (each with a reason), grouped by provider and sorted so two plans diff cleanly.
+// The Plan: what `plan(config, inventory, stack, now)` decides, for two readers. People read
+// the actions (each with a reason), grouped by provider and sorted so two plans diff cleanly.
 // The Pulumi program reads `desired`: the complete set of resources that should exist in
 // each provider after this round, because anything it does not declare, Pulumi deletes.
+// Every input is resolved here (names, flavors, timeouts, owner): the components translate.
 import type { ImageBuild, NodeRequest, PoolNode, TemplateServer } from "./inventory.js";
 
 export interface Plan {
   /** The time the plan was made for (Unix seconds); new build versions are derived from it. */
   now: number;
+  /**
+   * The stack (its `nodepool:owner`) whose round this is: it acts only on what it owns
+   * (ownership.ts). Absent: planned for every stack at once, as if all ran one round.
+   */
+  stack?: string;
   /** One entry per configured provider whose inventory was read, sorted by name. */
   providers: ProviderPlan[];
   /** Configured providers that could not be read: no actions and no desired state for them. */
@@ -31,6 +37,8 @@ export interface PlanError {
 
 export interface ProviderPlan {
   provider: string;
+  /** The cloud region its resources live in (images.yaml's `region`; absent: the cloud's). */
+  region?: string;
   /** Per image built in this provider, sorted by image name. */
   images: ImagePlan[];
   /** Per label with a pool (min-ready) in this provider, sorted by label name. */
@@ -38,8 +46,58 @@ export interface ProviderPlan {
   capacity: CapacityPlan;
   /** Everything this round changes here, each with a reason; sorted (see sort.ts). */
   actions: Action[];
+  /**
+   * What this round sees here but may not touch, and why: another stack's builds, template
+   * servers and nodes, and servers made outside any stack. Sorted like actions.
+   */
+  leftAlone: LeftAlone[];
   /** What should exist here after this round: the Pulumi program declares exactly this. */
   desired: DesiredState;
+}
+
+/** Something the plan would have acted on, or kept, that is not this stack's. */
+export interface LeftAlone {
+  kind: "image" | "template" | "node";
+  provider: string;
+  /** As an action names it: "devstack-precise 1394517000" or a node's name. */
+  target: string;
+  /** Its recorded owner (nodepool_stack); null: made outside any stack. */
+  owner: string | null;
+  /** What the plan would do with it, and that another owner decides. */
+  reason: string;
+}
+
+/**
+ * The owner of an item the program declares: the stack whose nodepool_stack it carries (a new
+ * item gets the plan's). Null only in a plan made for every stack, for what it would create.
+ */
+export interface Owned {
+  owner: string | null;
+}
+
+/** A kept build, as the program declares its snapshot. */
+export interface KeptBuild extends ImageBuild, Owned {
+  /** The Snapshot resource's name: `${provider}.${image}-${version}` (names.ts). */
+  resourceName: string;
+  /** The Glance image's name: `${image}-${version}`. */
+  imageName: string;
+  buildTimeoutSeconds: number;
+}
+
+/** A kept template server (a build in progress), as the program declares it. */
+export interface KeptTemplate extends TemplateServer, Owned {
+  /** Its server's and, once snapshotted, its Snapshot's resource name. */
+  resourceName: string;
+  imageName: string;
+  /** Its image's template flavor: only to take over a server a lost state forgot. */
+  flavor: string;
+  buildTimeoutSeconds: number;
+}
+
+/** A kept node, as the program declares it. */
+export interface KeptNode extends PoolNode, Owned {
+  /** Its label's flavor: only to take over a server a lost state forgot. */
+  flavor: string;
 }
 
 /**
@@ -49,18 +107,18 @@ export interface ProviderPlan {
  */
 export interface DesiredState {
   /** Existing builds to keep (ready ones carry cloudImageId, hostname, definitionHash). */
-  builds: ImageBuild[];
+  builds: KeptBuild[];
   /** Builds to start this round: one template server each, snapshotted in a later round. */
   newBuilds: NewBuild[];
   /** Existing template servers to keep: those of builds still in progress. */
-  templates: TemplateServer[];
+  templates: KeptTemplate[];
   /**
    * Of `templates`, those whose setup has finished and that have no snapshot yet: snapshot
    * them this round. A round never waits for a setup to finish, only for a snapshot's upload.
    */
-  snapshots: TemplateServer[];
+  snapshots: KeptTemplate[];
   /** Existing nodes to keep, untouched: in-use, held, building and the ready ones still good. */
-  nodes: PoolNode[];
+  nodes: KeptNode[];
   /** Nodes to boot this round from the current build of their label's image. */
   newNodes: NewNode[];
   /** Requests whose claimer died (no heartbeat): deleted this round, nothing booted for them. */
@@ -85,6 +143,12 @@ export interface NewBuild {
   definitionHash: string;
   /** Give up (and mark the build failed) after this long. */
   buildTimeoutSeconds: number;
+  /** The template server's resource name, as its snapshot's later: `${provider}.${image}-${version}`. */
+  resourceName: string;
+  /** sha256 of the setup script, the server's user data (its text is the loader's). */
+  userDataDigest: string;
+  /** The stack that boots it: its nodepool_stack (null: planned for every stack). */
+  owner: string | null;
 }
 
 export interface NewNode {
@@ -99,6 +163,8 @@ export interface NewNode {
   /** label.flavor ?? provider.flavor */
   flavor: string;
   networks: string[];
+  /** The stack that boots it: its nodepool_stack (null: planned for every stack). */
+  owner: string | null;
 }
 
 /** Why a build is kept; a build may have several. */
@@ -178,6 +244,8 @@ export type ActionKind =
 export interface Action {
   kind: ActionKind;
   provider: string;
+  /** The stack whose round does it: the item's owner (null: a new item, planned for every stack). */
+  owner: string | null;
   /** What it acts on: "devstack-precise 1394517000" or a node's name. */
   target: string;
   /** Why, in words: "newest ready is 26.8 h old, rebuild-age 24.0 h". */

@@ -1,8 +1,7 @@
 // Inputs of the servers the program declares, and the guard that keeps them from changing.
 import type * as openstack from "@pulumi/openstack";
 import { META } from "../core/metadata.js";
-import type { PoolNode, TemplateServer } from "../plan/inventory.js";
-import type { NewBuild, NewNode } from "../plan/types.js";
+import type { KeptNode, KeptTemplate, NewBuild, NewNode, Owned } from "../plan/types.js";
 
 /**
  * Every input of openstack.compute.Instance. A server, once booted, must never be changed
@@ -50,7 +49,16 @@ function networkInputs(
   return networks.length > 0 ? { networks: networks.map((name) => ({ name })) } : { networkMode: "none" };
 }
 
-export function newNodeInputs(node: NewNode, stack: string): openstack.compute.InstanceArgs {
+/**
+ * The nodepool_stack an item is declared with: the plan's owner. A plan made for every stack
+ * (no owner for new items) is for reading, never for a program to declare.
+ */
+export function declaredOwner(item: Owned & { provider: string }): string {
+  if (item.owner === null) throw new Error(`${item.provider}: a plan made for no stack cannot be declared`);
+  return item.owner;
+}
+
+export function newNodeInputs(node: NewNode): openstack.compute.InstanceArgs {
   return {
     name: node.name,
     imageId: node.cloudImageId,
@@ -63,7 +71,7 @@ export function newNodeInputs(node: NewNode, stack: string): openstack.compute.I
       [META.image]: node.image,
       [META.version]: String(node.imageVersion),
       [META.state]: "ready",
-      [META.stack]: stack,
+      [META.stack]: declaredOwner(node),
     },
   };
 }
@@ -72,15 +80,11 @@ export function newNodeInputs(node: NewNode, stack: string): openstack.compute.I
  * An existing node, declared again so Pulumi keeps it. Its inputs are frozen, so what is
  * written here only has to be valid, not current: the cloud keeps what the node has.
  */
-export function existingNodeInputs(node: PoolNode, flavor: string): openstack.compute.InstanceArgs {
-  return { name: node.name, imageId: node.cloudImageId ?? "", flavorName: flavor, networkMode: "none" };
+export function existingNodeInputs(node: KeptNode): openstack.compute.InstanceArgs {
+  return { name: node.name, imageId: node.cloudImageId ?? "", flavorName: node.flavor, networkMode: "none" };
 }
 
-export function templateServerInputs(
-  build: NewBuild,
-  userData: string,
-  stack: string,
-): openstack.compute.InstanceArgs {
+export function templateServerInputs(build: NewBuild, userData: string): openstack.compute.InstanceArgs {
   return {
     name: build.hostname,
     imageName: build.baseImage,
@@ -94,14 +98,11 @@ export function templateServerInputs(
       [META.version]: String(build.version),
       [META.definitionHash]: build.definitionHash,
       [META.hostname]: build.hostname,
-      [META.stack]: stack,
+      [META.stack]: declaredOwner(build),
     },
   };
 }
 
-export function existingTemplateInputs(
-  template: TemplateServer,
-  flavor: string,
-): openstack.compute.InstanceArgs {
-  return { name: template.hostname, imageName: "", flavorName: flavor, networkMode: "none" };
+export function existingTemplateInputs(template: KeptTemplate): openstack.compute.InstanceArgs {
+  return { name: template.hostname, imageName: "", flavorName: template.flavor, networkMode: "none" };
 }

@@ -104,14 +104,14 @@ export async function decide(sources: ProgramSources): Promise<Decision> {
   for (let attempt = 1; ; attempt++) {
     const inventory = await sources.readInventory(config);
     sources.phase?.("inventoryRead");
-    const plan = makePlan(config, inventory, sources.now());
+    const plan = makePlan(config, inventory, sources.stack, sources.now());
     const problems = [
       ...plan.errors.map((e) => `${e.path ? `${e.path}: ` : ""}${e.message}`),
       ...cloudProblems,
     ];
     if (problems.length > 0) refuse(problems);
     const frozen = await freeze(sources, plan, clouds);
-    const doomed = sources.fenceNodes ? nodesToFence(plan, inventory, sources.stack) : [];
+    const doomed = sources.fenceNodes ? nodesToFence(plan, inventory) : [];
     if (doomed.length === 0) return { config, plan, inventory, clouds, frozen };
     const fence = await sources.fenceNodes!(config, doomed);
     if (fence.lost.length === 0 && fence.errors.length === 0)
@@ -167,7 +167,7 @@ export async function runProgram(sources: ProgramSources): Promise<StackOutputs>
   const { config, plan, inventory, clouds, frozen } = await decide(sources);
   sources.phase?.("decided");
   // Sent now, awaited after declaring: the deletes run while the engine creates.
-  const dropped = sources.deleteNodes ? nodesDropped(plan, inventory, sources.stack) : [];
+  const dropped = sources.deleteNodes ? nodesDropped(plan, inventory) : [];
   const deleting =
     dropped.length > 0
       ? sources.deleteNodes!(config, dropped).then((problems) => {
@@ -185,10 +185,8 @@ export async function runProgram(sources: ProgramSources): Promise<StackOutputs>
     new NodepoolProvider(
       providerPlan.provider,
       {
-        config,
         plan: providerPlan,
         cloud: clouds[providerPlan.provider]!,
-        stack: sources.stack,
         // Read by the loader, inside the repository boundary; never opened again here.
         setupScripts: config.setupScripts,
         snapshotPollSeconds: sources.snapshotPollSeconds,

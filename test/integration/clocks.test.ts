@@ -17,7 +17,7 @@ import {
   RUN,
   waitForServer,
 } from "../support/openstack-cloud.js";
-import { currentHash } from "../support/plan-inventory.js";
+import { currentHash, TEST_OWNER } from "../support/plan-inventory.js";
 
 const CLOUD = "ovh-gra1";
 const PROVIDER = `${RUN}-clocks`;
@@ -93,7 +93,7 @@ describe("clocks on the local cloud (issue 12, item 8)", () => {
     const node = read.nodes.find((n) => n.serverId === id);
     assert.ok(node);
     assert.ok(now - node.createdAt < 300, `age on the runner's clock: ${now - node.createdAt} s`);
-    const actions = plan(config, inventory, now).providers[0]!.actions;
+    const actions = plan(config, inventory, TEST_OWNER, now).providers[0]!.actions;
     assert.deepEqual(
       actions.filter((a) => a.kind === "delete-node").map((a) => `${a.target}: ${a.reason}`),
       [],

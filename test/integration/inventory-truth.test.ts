@@ -26,7 +26,7 @@ import {
   stopServer,
 } from "../support/operator-actions.js";
 import { startDownCellApi, stopDownCellApi, withNovaAt } from "../support/down-cell.js";
-import { currentHash } from "../support/plan-inventory.js";
+import { currentHash, TEST_OWNER } from "../support/plan-inventory.js";
 import { imagePlan, keptVersions, providerPlan, targets } from "../support/plan-queries.js";
 
 const CLOUD = "ovh-gra1";
@@ -118,6 +118,7 @@ async function bootNode(name: string, state: string, provider = NODES): Promise<
         [META.label]: "devstack-precise",
         [META.version]: String(CURRENT),
         [META.state]: state,
+        [META.stack]: TEST_OWNER,
       },
     }),
   );
@@ -141,7 +142,7 @@ describe("item 2 on the local cloud: in-use and held nodes are never deleted, wh
         [held, "hold", "ERROR"],
       ].sort(),
     );
-    const result = plan(configFor(NODES), inventory, NOW);
+    const result = plan(configFor(NODES), inventory, TEST_OWNER, NOW);
     assert.deepEqual(targets(result, "delete-node", NODES), []);
     assert.deepEqual(
       providerPlan(result, NODES)
@@ -191,7 +192,7 @@ describe("item 5 on the local cloud: hidden and deactivated images are kept", ()
         [newDeactivated, "deactivated"],
       ],
     );
-    const result = plan(configFor(IMAGES), inventory, NOW);
+    const result = plan(configFor(IMAGES), inventory, TEST_OWNER, NOW);
     assert.equal(imagePlan(result, "devstack-precise", IMAGES).currentVersion, hidden);
     assert.equal(imagePlan(result, "devstack-precise", IMAGES).previousVersion, previous);
     // keep 2: only the older active build goes.
@@ -236,7 +237,7 @@ describe("item 4 on the local cloud: a partial server list makes the provider un
     const entry = inventory.providers[CELLS]!;
     assert.equal(entry.readable, false, "a partial list must not be read as complete");
     assert.match(entry.readable ? "" : entry.error, new RegExp(`^${CELLS}: Nova listed .*UNKNOWN.*${node}`));
-    const result = plan(configFor(CELLS), inventory, NOW);
+    const result = plan(configFor(CELLS), inventory, TEST_OWNER, NOW);
     assert.deepEqual(result.providers, []);
     assert.deepEqual(
       result.unreadable.map((u) => u.provider),

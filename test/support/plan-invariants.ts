@@ -50,52 +50,74 @@ export function checkPlan(config: LoadedConfig, inventory: Inventory, plan: Plan
     }
     const p = planned.get(provider.name);
     assert.ok(p, `${provider.name} was read but has no plan`);
-    checkPartition(read, p);
+    checkPartition(read, p, plan.stack);
     checkImages(config, read, p, plan);
     checkNodes(config, inventory, read, p);
     checkCapacity(provider.maxServers, read, p);
   }
 }
 
-/** Every item the inventory has is either declared again (untouched) or deleted, never both. */
-function checkPartition(read: ReadableProvider, p: ProviderPlan): void {
+/**
+ * Every item the inventory has is exactly one of: declared again (untouched), deleted, or left
+ * alone as another owner's; and each declared or deleted one is the planning stack's.
+ */
+function checkPartition(read: ReadableProvider, p: ProviderPlan, stack: string | undefined): void {
   const deleted = (kind: string) => new Set(p.actions.filter((a) => a.kind === kind).map((a) => a.target));
+  const alone = (kind: string) => new Set(p.leftAlone.filter((l) => l.kind === kind).map((l) => l.target));
   const sides = [
     {
       items: read.images.map((b) => `${b.image} ${b.version}`),
       kept: p.desired.builds.map((b) => `${b.image} ${b.version}`),
       gone: deleted("delete-image"),
+      others: alone("image"),
     },
     {
       items: read.templates.map((t) => `${t.image} ${t.version}`),
       kept: p.desired.templates.map((t) => `${t.image} ${t.version}`),
       gone: deleted("delete-template"),
+      others: alone("template"),
     },
     {
       items: read.nodes.map((n) => n.name),
       kept: p.desired.nodes.map((n) => n.name),
       gone: deleted("delete-node"),
+      others: alone("node"),
     },
   ];
-  for (const { items, kept, gone } of sides) {
+  for (const { items, kept, gone, others } of sides) {
     const keptSet = new Set(kept);
     for (const item of items)
-      assert.ok(
-        keptSet.has(item) !== gone.has(item),
-        `${p.provider} ${item}: kept=${keptSet.has(item)} deleted=${gone.has(item)}`,
+      assert.equal(
+        [keptSet.has(item), gone.has(item), others.has(item)].filter(Boolean).length,
+        1,
+        `${p.provider} ${item}: kept=${keptSet.has(item)} deleted=${gone.has(item)} left alone=${others.has(item)}`,
       );
     assert.equal(
-      kept.length + gone.size,
+      kept.length + gone.size + others.size,
       items.length,
-      `${p.provider}: declares or deletes something it never saw`,
+      `${p.provider}: declares, deletes or leaves alone something it never saw`,
     );
   }
-  for (const node of p.desired.nodes)
+  if (stack !== undefined) {
+    for (const item of [
+      ...p.desired.builds,
+      ...p.desired.templates,
+      ...p.desired.nodes,
+      ...p.desired.newNodes,
+    ])
+      assert.equal(item.owner, stack, `${p.provider}: declares what is not ${stack}'s`);
+    for (const action of p.actions) assert.equal(action.owner, stack, `${action.kind} ${action.target}`);
+    for (const other of p.leftAlone) assert.notEqual(other.owner, stack, `${other.kind} ${other.target}`);
+  }
+  for (const node of p.desired.nodes) {
+    const seen = read.nodes.find((n) => n.name === node.name);
+    // The record as read, plus only what the plan resolved for the program.
     assert.deepEqual(
       node,
-      read.nodes.find((n) => n.name === node.name),
+      { ...seen, owner: node.owner, flavor: node.flavor },
       `${node.name} must be passed through untouched`,
     );
+  }
 }
 
 function checkImages(config: LoadedConfig, read: ReadableProvider, p: ProviderPlan, plan: Plan): void {

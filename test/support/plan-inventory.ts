@@ -49,6 +49,7 @@ export function template(version: number, overrides: Partial<TemplateServer> = {
     hostname: `${image}-${version}.${DOMAIN}`,
     state: "active",
     createdAt: version,
+    stack: TEST_OWNER,
     ...overrides,
   };
 }
@@ -63,6 +64,7 @@ export function node(name: string, imageVersion: number, overrides: Partial<Pool
     state: "ready",
     createdAt: imageVersion + 3600,
     serverId: `server-${name}`,
+    stack: TEST_OWNER,
     ...overrides,
   };
 }
@@ -90,3 +92,9 @@ export function inventoryOf(readAt: number, providers: Record<string, ProviderSk
   }
   return result;
 }
+
+/**
+ * The stack the plan tests plan for (`nodepool:owner`): the fixtures' nodes and template
+ * servers carry it, as the ones a stack booted do (src/plan/ownership.ts).
+ */
+export const TEST_OWNER = "nodepool/test";

@@ -209,6 +209,7 @@ rejected: ${JSON.stringify(this.rejected)}
           hostname: template.hostname,
           templateServerId: template.serverId,
           definitionHash: this.pendingHashes.get(`${provider}/${template.image}/${template.version}`),
+          ...(template.owner !== null ? { stack: template.owner } : {}),
         });
       for (const build of desired.newBuilds) {
         this.pendingHashes.set(`${provider}/${build.image}/${build.version}`, build.definitionHash);
@@ -220,6 +221,8 @@ rejected: ${JSON.stringify(this.rejected)}
           hostname: build.hostname,
           state: "building",
           createdAt: this.now,
+          // As the program tags what it boots: the owner the plan gave it.
+          ...(build.owner !== null ? { stack: build.owner } : {}),
         });
       }
       for (const node of desired.newNodes)
@@ -232,6 +235,7 @@ rejected: ${JSON.stringify(this.rejected)}
           state: "building",
           createdAt: this.now,
           serverId: `srv-${++this.serial}`,
+          ...(node.owner !== null ? { stack: node.owner } : {}),
         });
       for (const action of planned.actions)
         this.log.push(`${provider} ${action.kind} ${action.target}: ${action.reason}`);

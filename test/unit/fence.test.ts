@@ -11,7 +11,7 @@ import type { Inventory, PoolNode } from "../../src/plan/inventory.js";
 import { plan } from "../../src/plan/plan.js";
 import { decide, MAX_FENCE_ATTEMPTS, type ProgramSources } from "../../src/pulumi/program.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, TEST_OWNER } from "../support/plan-inventory.js";
 
 const STACK = "nodepool/test";
 const PREVIOUS = 1394417686;
@@ -81,7 +81,7 @@ describe("fencing the nodes a round drops (issue 12, item 1)", () => {
       node("devstack-precise-hpcloud-az2-5", CURRENT, { stack: "other/stack" }),
     ];
     const read = inventory(config, nodes);
-    const fenced = nodesToFence(plan(config, read, NOW), read, STACK).map((n) => n.name);
+    const fenced = nodesToFence(plan(config, read, TEST_OWNER, NOW), read).map((n) => n.name);
     // -3 is a job's (kept); -4 is used (no claim can take it); -5 is another stack's; -6 boots on.
     assert.deepEqual(fenced, ["devstack-precise-hpcloud-az2-1", "devstack-precise-hpcloud-az2-2"]);
   });
@@ -97,8 +97,8 @@ describe("fencing the nodes a round drops (issue 12, item 1)", () => {
       node("devstack-precise-hpcloud-az2-5", CURRENT, { stack: "other/stack", state: "used" }),
     ];
     const read = inventory(config, nodes);
-    const made = plan(config, read, NOW);
-    const dropped = nodesDropped(made, read, STACK).map((n) => n.name);
+    const made = plan(config, read, TEST_OWNER, NOW);
+    const dropped = nodesDropped(made, read).map((n) => n.name);
     assert.deepEqual(dropped, [
       "devstack-precise-hpcloud-az2-1",
       "devstack-precise-hpcloud-az2-2",
@@ -113,7 +113,7 @@ describe("fencing the nodes a round drops (issue 12, item 1)", () => {
     assert.deepEqual(dropped, actions);
     // Of those, only the used one may go at once: the ready and booting ones need a fence.
     assert.deepEqual(
-      nodesToDeleteNow(made, read, STACK).map((n) => n.name),
+      nodesToDeleteNow(made, read).map((n) => n.name),
       ["devstack-precise-hpcloud-az2-4"],
     );
   });
@@ -121,7 +121,7 @@ describe("fencing the nodes a round drops (issue 12, item 1)", () => {
   it("nodesToFence: nothing when the pool stays on its build", () => {
     const config = configFromYaml(seedYaml({ minReady: 3 }));
     const read = inventory(config, [ours("devstack-precise-hpcloud-az2-1")]);
-    assert.deepEqual(nodesToFence(plan(config, read, NOW), read, STACK), []);
+    assert.deepEqual(nodesToFence(plan(config, read, TEST_OWNER, NOW), read), []);
   });
 
   it("a claim that wins a doomed node before the fence keeps it: the round plans again", async () => {

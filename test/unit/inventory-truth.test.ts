@@ -16,7 +16,7 @@ import {
   type FakeCloudOptions,
   type Fault,
 } from "../support/openstack-fake.js";
-import { currentHash } from "../support/plan-inventory.js";
+import { currentHash, TEST_OWNER } from "../support/plan-inventory.js";
 import { imagePlan, keptVersions, providerPlan, reasonFor, targets } from "../support/plan-queries.js";
 
 const PROVIDER = "hpcloud-az2";
@@ -79,6 +79,7 @@ const nodeMeta = (state?: string) => ({
   [META.provider]: PROVIDER,
   [META.label]: "devstack-precise",
   [META.version]: String(CURRENT),
+  [META.stack]: TEST_OWNER,
   ...(state ? { [META.state]: state } : {}),
 });
 
@@ -111,7 +112,7 @@ describe("item 2: in-use and held nodes are never deleted, whatever Nova's statu
         [`held-${status}`, "hold", status],
       ]),
     );
-    const result = plan(config, inventory, NOW);
+    const result = plan(config, inventory, TEST_OWNER, NOW);
     assert.deepEqual(targets(result, "delete-node"), []);
     assert.deepEqual(
       providerPlan(result)
@@ -126,7 +127,7 @@ describe("item 2: in-use and held nodes are never deleted, whatever Nova's statu
       images: [glanceImage(CURRENT)],
       servers: [novaServer("broken", "ERROR", nodeMeta()), novaServer("off", "SHUTOFF", nodeMeta())],
     });
-    const result = plan(config, inventory, NOW);
+    const result = plan(config, inventory, TEST_OWNER, NOW);
     assert.deepEqual(targets(result, "delete-node"), ["broken", "off"]);
     assert.equal(reasonFor(result, "delete-node", "broken"), "the server failed (Nova: ERROR)");
     assert.equal(reasonFor(result, "delete-node", "off"), "the server failed (Nova: SHUTOFF)");
@@ -159,7 +160,7 @@ describe("item 4: a partial server list makes the provider unreadable", () => {
     const entry = inventory.providers[PROVIDER]!;
     assert.equal(entry.readable, false);
     assert.match(entry.readable ? "" : entry.error, /^hpcloud-az2: .*UNKNOWN.*: c0ffee01, c0ffee02/);
-    const result = plan(config, inventory, NOW);
+    const result = plan(config, inventory, TEST_OWNER, NOW);
     assert.deepEqual(result.providers, []);
     assert.deepEqual(
       result.unreadable.map((u) => u.provider),
@@ -244,7 +245,7 @@ describe("item 5: hidden and deactivated images are kept", () => {
       [older, "ready"],
       [CURRENT, "ready"],
     ]);
-    const result = plan(config, inventory, NOW);
+    const result = plan(config, inventory, TEST_OWNER, NOW);
     assert.equal(imagePlan(result).currentVersion, CURRENT);
     assert.deepEqual(keptVersions(result), [older, CURRENT]);
     assert.deepEqual(targets(result, "delete-image"), []);
@@ -297,7 +298,7 @@ describe("item 5: hidden and deactivated images are kept", () => {
         extra: `rejected:\n  devstack-precise:\n    ${PROVIDER}: [${oldest}]\n`,
       }),
     );
-    const result = plan(rejecting, inventory, NOW);
+    const result = plan(rejecting, inventory, TEST_OWNER, NOW);
     assert.equal(imagePlan(result).currentVersion, newestActive);
     assert.equal(imagePlan(result).previousVersion, previous);
     // keep 2: the older active build goes; both deactivated ones stay, the rejected one too.

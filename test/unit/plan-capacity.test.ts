@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { shareCapacity, type Deficit } from "../../src/plan/capacity.js";
 import { plan } from "../../src/plan/plan.js";
 import { configFromYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild, template } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, template, TEST_OWNER } from "../support/plan-inventory.js";
 import { imagePlan, poolPlan, providerPlan, targets } from "../support/plan-queries.js";
 
 const NOW = 1_400_000_000;
@@ -32,6 +32,7 @@ test("short room goes to the largest deficit first, ties by label name, and the 
   const result = plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { images: [readyBuild(config, CURRENT)], nodes: inUse } }),
+    TEST_OWNER,
     NOW,
   );
   // 6 free for deficits 2, 5, 5: levels 5,5 → 2,2 (6 used) → small 0? One at a time:
@@ -58,6 +59,7 @@ test("servers deleted this round still count, so replacements come next round", 
   const result = plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { images: [readyBuild(config, CURRENT)], nodes } }),
+    TEST_OWNER,
     NOW,
   );
   assert.equal(targets(result, "delete-node").length, 3);
@@ -75,6 +77,7 @@ test("template servers count, existing and new; a due build comes before new nod
     inventoryOf(NOW, {
       "hpcloud-az2": { images: [old], templates: [template(NOW - 60 * 3600, { state: "failed" })] },
     }),
+    TEST_OWNER,
     NOW,
   );
   assert.equal(targets(result, "build").length, 1);
@@ -91,7 +94,7 @@ test("a due build waits when the provider is full", () => {
   const nodes = [1, 2].map((n) =>
     node(`small-hpcloud-az2-${n}`, old.version, { label: "small", state: "in-use" }),
   );
-  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images: [old], nodes } }), NOW);
+  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images: [old], nodes } }), TEST_OWNER, NOW);
   assert.deepEqual(targets(result, "build"), []);
   assert.match(
     imagePlan(result).noBuildReason ?? "",

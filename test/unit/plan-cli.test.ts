@@ -109,7 +109,9 @@ test("an unreadable provider is shown with its error and gets no actions", async
   assert.equal(code, 4, "exit 4: a provider could not be read");
   assert.match(out, /^rax-iad: NOT READ, no actions .*: 503 Service Unavailable$/m);
   assert.doesNotMatch(out, /devstack-precise-rax-iad/);
-  assert.match(out, /pulumi up` applies none of this while a provider is not read/);
+  // Since provider isolation (issue 14) the other providers' plan is carried out.
+  assert.match(out, /what the stack holds there is kept as it is, the other providers go on/);
+  assert.doesNotMatch(out, /applies none of this/);
 });
 
 test("without --inventory, plan reads the clouds; one that is down is planned as no change (exit 4)", async () => {
@@ -168,4 +170,50 @@ test("an invalid inventory names the file and every problem, exit 1", async () =
   const missing = await run(["plan", "-i", `${file}.nope`, "--now", NOW]);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /cannot read the inventory/);
+});
+
+test("--stack plans one stack's round: its owner from its stack file; --owner names it directly", async () => {
+  const every = JSON.parse((await run(["plan", "-i", SEED, "--now", NOW, "--json"])).out) as Plan;
+  const dev = await run(["plan", "-i", SEED, "--now", NOW, "--json", "--stack", "dev"]);
+  assert.equal(dev.code, 0, dev.err);
+  const devPlan = JSON.parse(dev.out) as Plan;
+  assert.equal(devPlan.stack, "nodepool/dev", "stacks/Pulumi.dev.yaml's nodepool:owner");
+  assert.equal(every.stack, undefined);
+  // seed.json's servers are nodepool/dev's: its round does what the plan for every stack does.
+  assert.deepEqual(
+    devPlan.providers.map((p) => p.actions.map((a) => `${a.kind} ${a.target}`)),
+    every.providers.map((p) => p.actions.map((a) => `${a.kind} ${a.target}`)),
+  );
+
+  const other = JSON.parse(
+    (await run(["plan", "-i", SEED, "--now", NOW, "--json", "--owner", "nodepool/other"])).out,
+  ) as Plan;
+  const hp = other.providers.find((p) => p.provider === "hpcloud-az2")!;
+  assert.deepEqual(
+    hp.actions.filter((a) => a.kind === "delete-node"),
+    [],
+    "another stack's nodes are never its to delete",
+  );
+  assert.ok(
+    hp.leftAlone.some((l) => l.target === "devstack-precise-hpcloud-az2-5" && l.owner === "nodepool/dev"),
+  );
+  const text = await run(["plan", "-i", SEED, "--now", NOW, "--owner", "nodepool/other"]);
+  assert.match(text.out, /^Plan at .* for stack nodepool\/other: what its `pulumi up` does$/m);
+  assert.match(text.out, /^ {2}left alone \(not this stack's\):$/m);
+  assert.match(
+    text.out,
+    /^ {4}node devstack-precise-hpcloud-az2-5 \(nodepool\/dev\): stack nodepool\/dev's: only that stack changes it; its owner's plan would delete-node: used by its job$/m,
+  );
+});
+
+test("--stack with no stack file, or a name that is a path, is refused naming what is wrong", async () => {
+  const missing = await run(["plan", "-i", SEED, "--now", NOW, "--stack", "nope"]);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.out, "");
+  assert.match(missing.err, /^nodepool plan: --stack nope: stacks\/Pulumi\.nope\.yaml: /);
+  const path = await run(["plan", "-i", SEED, "--now", NOW, "--stack", "../etc"]);
+  assert.equal(path.code, 1);
+  assert.match(path.err, /--stack \.\.\/etc: a stack name is letters, digits/);
+  const both = await run(["plan", "-i", SEED, "--stack", "dev", "--owner", "x"]);
+  assert.equal(both.code, 2, "--stack and --owner together are wrong usage");
 });

@@ -10,7 +10,7 @@ import { plan } from "../../src/plan/plan.js";
 import type { PoolNode } from "../../src/plan/inventory.js";
 import { compareNatural } from "../../src/core/sort.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, TEST_OWNER } from "../support/plan-inventory.js";
 import { providerPlan, targets } from "../support/plan-queries.js";
 
 const NOW = 1_400_000_000;
@@ -21,7 +21,7 @@ const config = (minReady: number) => configFromYaml(seedYaml({ minReady, maxServ
 function round(minReady: number, nodes: PoolNode[], now: number): PoolNode[] {
   const cfg = config(minReady);
   const images = [readyBuild(cfg, CURRENT)];
-  const result = plan(cfg, inventoryOf(now, { "hpcloud-az2": { images, nodes } }), now);
+  const result = plan(cfg, inventoryOf(now, { "hpcloud-az2": { images, nodes } }), TEST_OWNER, now);
   return providerPlan(result).desired.newNodes.map((n) =>
     node(n.name, n.imageVersion, { createdAt: now, serverId: `server-${n.name}-${now}` }),
   );
@@ -99,6 +99,7 @@ test("nodes named the old way (label-provider-N) stay, and new ones are named th
   const result = plan(
     cfg,
     inventoryOf(NOW, { "hpcloud-az2": { images: [readyBuild(cfg, CURRENT)], nodes: old } }),
+    TEST_OWNER,
     NOW,
   );
   assert.deepEqual(

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { nextRound } from "../../src/plan/next-round.js";
 import { plan } from "../../src/plan/plan.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild, template } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, template, TEST_OWNER } from "../support/plan-inventory.js";
 
 const NOW = 1_400_000_000;
 const config = configFromYaml(seedYaml({ minReady: 2 }));
@@ -19,6 +19,7 @@ test("work: the actions counted by kind, per provider, in the plan's order", () 
   const result = plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { images: [current], templates: [running], nodes: [readyNodes[0]!] } }),
+    TEST_OWNER,
     NOW,
   );
   assert.deepEqual(nextRound(result), { kind: "work", summary: "hpcloud-az2: 1 snapshot, 1 create-node" });
@@ -29,6 +30,7 @@ test("waiting: nothing to do but a setup that is still running", () => {
   const result = plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { images: [current], templates: [running], nodes: readyNodes } }),
+    TEST_OWNER,
     NOW,
   );
   assert.deepEqual(nextRound(result), {
@@ -41,6 +43,7 @@ test("done: pools full, no build due or running", () => {
   const result = plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { images: [current], nodes: readyNodes } }),
+    TEST_OWNER,
     NOW,
   );
   assert.deepEqual(nextRound(result), { kind: "done" });
@@ -50,6 +53,7 @@ test("an unreadable provider has no actions, so it makes no work (`nodepool plan
   const result = plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { error: "hpcloud-az2: GET …/servers/detail: 503" } }),
+    TEST_OWNER,
     NOW,
   );
   assert.deepEqual(nextRound(result), { kind: "done" });

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { plan } from "../../src/plan/plan.js";
 import type { PoolNode } from "../../src/plan/inventory.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, TEST_OWNER } from "../support/plan-inventory.js";
 import { poolPlan, providerPlan, reasonFor, targets } from "../support/plan-queries.js";
 
 const NOW = 1_400_000_000;
@@ -17,7 +17,7 @@ const name = (n: number) => `devstack-precise-hpcloud-az2-${n}`;
 /** The i-th node a round at NOW names (src/plan/names.ts). */
 const newName = (i: number, round = NOW) => `devstack-precise-hpcloud-az2-${round}-${i}`;
 const planWith = (nodes: PoolNode[], cfg = config) =>
-  plan(cfg, inventoryOf(NOW, { "hpcloud-az2": { images, nodes } }), NOW);
+  plan(cfg, inventoryOf(NOW, { "hpcloud-az2": { images, nodes } }), TEST_OWNER, NOW);
 
 test("in-use, held and building nodes stay whatever they were booted from", () => {
   const booting = { state: "building", createdAt: NOW - 600 } as const;
@@ -134,7 +134,7 @@ labels:
       nodes: [node(`a-b-c-${NOW}-1`, NOW - HOUR, { provider: "c", label: "a-b", state: "hold" })],
     },
   });
-  const result = plan(twoPools, inventory, NOW);
+  const result = plan(twoPools, inventory, TEST_OWNER, NOW);
   assert.deepEqual(targets(result, "create-node", "b-c"), [`a-b-c-${NOW}-2`, `a-b-c-${NOW}-3`]);
   assert.deepEqual(targets(result, "create-node", "c"), [`a-b-c-${NOW + 1}-1`]);
 });
@@ -157,7 +157,7 @@ test("without a current build the pool cannot grow and ready nodes stay, except 
       nodes: [node(name(1), OLD), node(name(2), NOW - 40 * HOUR, { createdAt: NOW - 30 * HOUR })],
     },
   });
-  const result = plan(rejectedOld, onlyOld, NOW);
+  const result = plan(rejectedOld, onlyOld, TEST_OWNER, NOW);
   assert.equal(reasonFor(result, "delete-node", name(1)), `booted from rejected ${OLD}`);
   assert.deepEqual(
     providerPlan(result).desired.nodes.map((n) => n.name),

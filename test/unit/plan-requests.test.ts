@@ -7,7 +7,7 @@ import { REQUEST_EXPIRY_SECONDS } from "../../src/core/node-request.js";
 import type { NodeRequest, PoolNode } from "../../src/plan/inventory.js";
 import { plan } from "../../src/plan/plan.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, TEST_OWNER } from "../support/plan-inventory.js";
 import { actionsOf, poolPlan, providerPlan, targets } from "../support/plan-queries.js";
 
 const NOW = 1_400_000_000;
@@ -49,6 +49,7 @@ function planWith(options: {
   return plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { images, nodes: options.nodes ?? [], requests: options.requests } }),
+    TEST_OWNER,
     NOW,
   );
 }
@@ -126,7 +127,7 @@ test("short of room, requests go before min-ready, in turns across labels, oldes
     request("p3", NOW - 30),
     request("o1", NOW - 45, { label: "other" }),
   ];
-  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images, requests } }), NOW);
+  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images, requests } }), TEST_OWNER, NOW);
   // Turn 1: p1 (oldest), o1; turn 2: p2. No room left for p3 or either min-ready.
   assert.equal(poolPlan(result, "devstack-precise").created, 2);
   assert.equal(poolPlan(result, "other").created, 1);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { plan } from "../../src/plan/plan.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, readyBuild, TEST_OWNER } from "../support/plan-inventory.js";
 import { imagePlan, keptVersions, reasonFor, targets } from "../support/plan-queries.js";
 
 const DAY = 86400;
@@ -17,7 +17,12 @@ const ready = (versions: number[]) => versions.map((v) => readyBuild(base, v));
 
 test("keep 2: the current and previous stay, older ready builds go with a reason", () => {
   const versions = days(4);
-  const result = plan(base, inventoryOf(NOW, { "hpcloud-az2": { images: ready(versions) } }), NOW);
+  const result = plan(
+    base,
+    inventoryOf(NOW, { "hpcloud-az2": { images: ready(versions) } }),
+    TEST_OWNER,
+    NOW,
+  );
   assert.deepEqual(keptVersions(result), versions.slice(2));
   assert.deepEqual(
     targets(result, "delete-image"),
@@ -29,7 +34,12 @@ test("keep 2: the current and previous stay, older ready builds go with a reason
 test("keep 3 keeps the three newest ready builds", () => {
   const versions = days(5);
   const config = withConfig("", 3);
-  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images: ready(versions) } }), NOW);
+  const result = plan(
+    config,
+    inventoryOf(NOW, { "hpcloud-az2": { images: ready(versions) } }),
+    TEST_OWNER,
+    NOW,
+  );
   assert.deepEqual(keptVersions(result), versions.slice(2));
 });
 
@@ -37,7 +47,12 @@ test("a pinned old build stays with the one below it, besides the newest ones", 
   const versions = days(6);
   const pinned = versions[1]!;
   const config = withConfig(`pins:\n  devstack-precise:\n    hpcloud-az2: ${pinned}\n`);
-  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images: ready(versions) } }), NOW);
+  const result = plan(
+    config,
+    inventoryOf(NOW, { "hpcloud-az2": { images: ready(versions) } }),
+    TEST_OWNER,
+    NOW,
+  );
   assert.equal(imagePlan(result).currentVersion, pinned);
   assert.equal(imagePlan(result).previousVersion, versions[0]);
   assert.deepEqual(keptVersions(result), [versions[0], versions[1], versions[4], versions[5]]);
@@ -54,7 +69,7 @@ test("failed and rejected builds go; rejected ones do not count toward keep", ()
     readyBuild(base, c),
     readyBuild(base, d, { state: "failed", cloudImageId: undefined }),
   ];
-  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images } }), NOW);
+  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images } }), TEST_OWNER, NOW);
   assert.equal(imagePlan(result).currentVersion, b);
   assert.equal(imagePlan(result).previousVersion, a);
   assert.deepEqual(keptVersions(result), [a, b]);
@@ -66,7 +81,7 @@ test("a rejected build in progress is deleted rather than finished", () => {
   const version = NOW - 600;
   const config = withConfig(`rejected:\n  devstack-precise:\n    hpcloud-az2: [${version}]\n`);
   const building = readyBuild(base, version, { state: "building", cloudImageId: undefined });
-  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images: [building] } }), NOW);
+  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images: [building] } }), TEST_OWNER, NOW);
   assert.equal(reasonFor(result, "delete-image", `devstack-precise ${version}`), "rejected in images.yaml");
 });
 
@@ -77,6 +92,7 @@ test("with a bad pin no usable build is deleted (nobody knows which one is wante
   const result = plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { images: [...ready(versions), failed] } }),
+    TEST_OWNER,
     NOW,
   );
   assert.equal(result.errors.length, 1);
@@ -90,6 +106,7 @@ test("a build in progress is kept alongside the retained ready ones", () => {
   const result = plan(
     base,
     inventoryOf(NOW, { "hpcloud-az2": { images: [...ready(versions), building] } }),
+    TEST_OWNER,
     NOW,
   );
   assert.deepEqual(keptVersions(result), [versions[1], versions[2], NOW - 60]);
@@ -101,6 +118,7 @@ test("a ready record without a snapshot id is an error and is kept, never used",
   const result = plan(
     base,
     inventoryOf(NOW, { "hpcloud-az2": { images: [readyBuild(base, a), broken] } }),
+    TEST_OWNER,
     NOW,
   );
   assert.equal(imagePlan(result).currentVersion, a);

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { plan } from "../../src/plan/plan.js";
 import type { ImageBuild } from "../../src/plan/inventory.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, TEST_OWNER } from "../support/plan-inventory.js";
 import {
   imagePlan,
   keptVersions,
@@ -26,7 +26,12 @@ function seedBuilds(config: ReturnType<typeof configFromYaml>): ImageBuild[] {
 
 test("seed: the newest ready build is current and the one before it is previous", () => {
   const config = configFromYaml(seedYaml());
-  const result = plan(config, inventoryOf(NOW, { "hpcloud-az2": { images: seedBuilds(config) } }), NOW);
+  const result = plan(
+    config,
+    inventoryOf(NOW, { "hpcloud-az2": { images: seedBuilds(config) } }),
+    TEST_OWNER,
+    NOW,
+  );
   assert.equal(imagePlan(result).currentVersion, CURRENT);
   assert.equal(imagePlan(result).previousVersion, PREVIOUS);
   assert.deepEqual(keptVersions(result), [PREVIOUS, CURRENT]);
@@ -44,6 +49,7 @@ test("seed: after rejecting the current build the previous one is current, and t
   const result = plan(
     config,
     inventoryOf(NOW, { "hpcloud-az2": { images: seedBuilds(config), nodes } }),
+    TEST_OWNER,
     NOW,
   );
 
@@ -75,7 +81,7 @@ test("seed: when the next build is ready it is current and the fallback is kept 
   const next = NOW; // the build started in the step above
   const later = next + 3 * 3600;
   const images = [readyBuild(config, PREVIOUS, { createdAt: NOW - 96588 }), readyBuild(config, next)];
-  const result = plan(config, inventoryOf(later, { "hpcloud-az2": { images } }), later);
+  const result = plan(config, inventoryOf(later, { "hpcloud-az2": { images } }), TEST_OWNER, later);
 
   assert.equal(imagePlan(result).currentVersion, next);
   assert.equal(imagePlan(result).previousVersion, PREVIOUS);
@@ -89,7 +95,7 @@ test("seed: one more daily build later, the old fallback is finally older than t
   const day = 24 * 3600;
   const images = [readyBuild(config, PREVIOUS), readyBuild(config, NOW), readyBuild(config, NOW + day)];
   const later = NOW + day + 3600;
-  const result = plan(config, inventoryOf(later, { "hpcloud-az2": { images } }), later);
+  const result = plan(config, inventoryOf(later, { "hpcloud-az2": { images } }), TEST_OWNER, later);
   assert.equal(imagePlan(result).currentVersion, NOW + day);
   assert.equal(imagePlan(result).previousVersion, NOW);
   assert.equal(reasonFor(result, "delete-image", `devstack-precise ${PREVIOUS}`), "older than the 2 kept");

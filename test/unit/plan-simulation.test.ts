@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { plan } from "../../src/plan/plan.js";
 import { checkPlan, expectedCurrent } from "../support/plan-invariants.js";
 import { IMAGES, randomSource, World, type ProviderName } from "../support/plan-simulator.js";
+import { TEST_OWNER } from "../support/plan-inventory.js";
 
 const world = fc.record({
   seed: fc.noShrink(fc.integer()),
@@ -43,10 +44,10 @@ function simulate(params: WorldParams, totals: Totals): void {
     const config = sim.config();
     const inventory = sim.inventory();
     try {
-      const result = plan(config, inventory, sim.now);
+      const result = plan(config, inventory, TEST_OWNER, sim.now);
       checkPlan(config, inventory, result);
       if (round % 24 === 0)
-        assert.deepEqual(plan(config, inventory, sim.now), result, "plans are deterministic");
+        assert.deepEqual(plan(config, inventory, TEST_OWNER, sim.now), result, "plans are deterministic");
       sim.apply(result);
       totals.rounds++;
       totals.errors += result.errors.length;

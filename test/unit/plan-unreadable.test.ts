@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { plan } from "../../src/plan/plan.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, TEST_OWNER } from "../support/plan-inventory.js";
 
 const NOW = 1_400_000_000;
 const twoProviders = configFromYaml(
@@ -22,7 +22,7 @@ test("an unreadable provider is flagged with its error and gets no plan at all",
     },
     "rax-iad": { error },
   });
-  const result = plan(twoProviders, inventory, NOW);
+  const result = plan(twoProviders, inventory, TEST_OWNER, NOW);
   assert.deepEqual(result.unreadable, [{ provider: "rax-iad", error }]);
   assert.deepEqual(
     result.providers.map((p) => p.provider),
@@ -33,7 +33,7 @@ test("an unreadable provider is flagged with its error and gets no plan at all",
 
 test("a configured provider missing from the inventory counts as unreadable", () => {
   const inventory = inventoryOf(NOW, { "hpcloud-az2": {} });
-  const result = plan(twoProviders, inventory, NOW);
+  const result = plan(twoProviders, inventory, TEST_OWNER, NOW);
   assert.deepEqual(result.unreadable, [{ provider: "rax-iad", error: "missing from the inventory" }]);
   assert.equal(result.providers.length, 1);
 });
@@ -47,7 +47,7 @@ test("the same inputs give the same plan, byte for byte", () => {
     "rax-iad": {},
   });
   assert.equal(
-    JSON.stringify(plan(twoProviders, inventory, NOW)),
-    JSON.stringify(plan(twoProviders, structuredClone(inventory), NOW)),
+    JSON.stringify(plan(twoProviders, inventory, TEST_OWNER, NOW)),
+    JSON.stringify(plan(twoProviders, structuredClone(inventory), TEST_OWNER, NOW)),
   );
 });

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { plan } from "../../src/plan/plan.js";
 import { stackOutputs } from "../../src/pulumi/outputs.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
-import { inventoryOf, node, readyBuild } from "../support/plan-inventory.js";
+import { inventoryOf, node, readyBuild, TEST_OWNER } from "../support/plan-inventory.js";
 
 const VERSION = 1394514268;
 const NOW = VERSION + 3600;
@@ -22,7 +22,7 @@ describe("stackOutputs", () => {
         ],
       },
     });
-    const first = stackOutputs(plan(config, before, NOW));
+    const first = stackOutputs(plan(config, before, TEST_OWNER, NOW));
     assert.deepEqual(first.nodeCounts, { "devstack-precise": { "in-use": 1, ready: 3 } });
     assert.deepEqual(first.currentImages, { "hpcloud-az2": { "devstack-precise": VERSION } });
 
@@ -38,7 +38,7 @@ describe("stackOutputs", () => {
         ],
       },
     });
-    assert.deepEqual(stackOutputs(plan(config, after, NOW + 60)), first);
+    assert.deepEqual(stackOutputs(plan(config, after, TEST_OWNER, NOW + 60)), first);
     assert.deepEqual(first.unreadableProviders, {});
   });
 
@@ -56,7 +56,7 @@ describe("stackOutputs", () => {
       },
       "rax-iad": { error: "rax-iad: 503 Service Unavailable" },
     });
-    const outputs = stackOutputs(plan(config, outage, NOW));
+    const outputs = stackOutputs(plan(config, outage, TEST_OWNER, NOW));
     assert.deepEqual(outputs.unreadableProviders, { "rax-iad": "rax-iad: 503 Service Unavailable" });
     assert.deepEqual(Object.keys(outputs.currentImages), ["hpcloud-az2"]);
     assert.deepEqual(outputs.nodeCounts, { "devstack-precise": { ready: 1 } });

@@ -26,9 +26,11 @@ function planWith(actions: number, unreadable = false): Plan {
         actions: Array.from({ length: actions }, (_, i) => ({
           kind: "delete-node" as const,
           provider: "p",
+          owner: "nodepool/test",
           target: `n${i}`,
           reason: "used by its job",
         })),
+        leftAlone: [],
         desired: {
           builds: [],
           newBuilds: [],

@@ -21,6 +21,7 @@ import {
   seedInventory,
   type TempRepo,
 } from "../support/git-repo.js";
+import { TEST_OWNER } from "../support/plan-inventory.js";
 
 let repo: TempRepo;
 afterEach(() => repo?.cleanup());
@@ -30,7 +31,7 @@ const idOf = (version: number, provider = "hpcloud-az2") => imageBuildId({ provi
 function planned(inventory: Inventory, now = inventory.readAt) {
   const config = loadConfig(repo.file);
   assert.ok(config.ok);
-  return plan(config.value, inventory, now);
+  return plan(config.value, inventory, TEST_OWNER, now);
 }
 
 describe("nodepool delete-image ID", () => {

@@ -16,6 +16,7 @@ import {
   seedInventory,
   type TempRepo,
 } from "../support/git-repo.js";
+import { TEST_OWNER } from "../support/plan-inventory.js";
 
 let repo: TempRepo;
 afterEach(() => repo?.cleanup());
@@ -66,12 +67,15 @@ describe("nodepool revert", () => {
     const inventory = seedInventory();
     const beforeRevert = loadConfig(repo.file);
     assert.ok(beforeRevert.ok);
-    assert.equal(imagePlan(plan(beforeRevert.value, inventory, inventory.readAt)).currentVersion, CURRENT);
+    assert.equal(
+      imagePlan(plan(beforeRevert.value, inventory, TEST_OWNER, inventory.readAt)).currentVersion,
+      CURRENT,
+    );
 
     assert.equal((await repo.nodepool("revert", IMAGE, "-p", "hpcloud-az2")).code, 0);
     const config = loadConfig(repo.file);
     assert.ok(config.ok);
-    const result = plan(config.value, inventory, inventory.readAt);
+    const result = plan(config.value, inventory, TEST_OWNER, inventory.readAt);
     assert.equal(imagePlan(result).currentVersion, PREVIOUS);
     assert.equal(imagePlan(result).pinnedVersion, PREVIOUS);
     assert.deepEqual(targets(result, "delete-image"), [`devstack-precise ${CURRENT}`]);

@@ -15,6 +15,7 @@ import type { Io } from "../io.js";
 import { loadLiveInventory } from "../live-inventory.js";
 import { writeAtomically } from "../../git/atomic-write.js";
 import { wholeNumber } from "../numbers.js";
+import { stackOwnerFromFile } from "../stack-owner-file.js";
 
 interface PlanArgs {
   file: string;
@@ -22,6 +23,8 @@ interface PlanArgs {
   writeInventory?: string;
   json: boolean;
   now?: number;
+  stack?: string;
+  owner?: string;
 }
 
 export const planCommand: Command<PlanArgs> = {
@@ -38,12 +41,24 @@ export const planCommand: Command<PlanArgs> = {
         type: "string",
         describe: "also save the inventory that was read, as JSON (to replay a plan later with -i)",
       })
+      .option("stack", {
+        type: "string",
+        describe:
+          "plan the round of this Pulumi stack: only what it owns is acted on (its nodepool:owner, " +
+          "read from its stack file beside images.yaml); default: $NODEPOOL_STACK, else every stack",
+      })
+      .option("owner", {
+        type: "string",
+        describe: "plan the round of the stack with this nodepool:owner (instead of --stack)",
+      })
+      .conflicts("stack", "owner")
       .option("now", {
         ...wholeNumber("--now", "a positive whole number of Unix seconds", 1),
         describe: "plan as if it were this time (Unix seconds); default: the clock",
       })
       .example([
         ["$0 plan", "read every provider and show the plan, grouped by provider, with reasons"],
+        ["$0 plan --stack prod", "exactly what stack prod's `pulumi up` does: others' items are left alone"],
         ["$0 plan --inventory inventory.json", "plan from a saved inventory"],
         ["$0 plan -i inventory.json --json --now 1394516968", "the Plan as JSON, at a given time"],
       ])
@@ -56,6 +71,16 @@ export const planCommand: Command<PlanArgs> = {
       ),
   run: async (args, io) => {
     const now = args.now ?? Math.floor(Date.now() / 1000);
+    const stackName = args.stack ?? (args.owner === undefined ? process.env["NODEPOOL_STACK"] : undefined);
+    let owner = args.owner?.trim();
+    if (stackName !== undefined) {
+      const found = stackOwnerFromFile(args.file, stackName);
+      if (!found.ok) {
+        io.err(`nodepool plan: ${found.error}`);
+        return EXIT.failed;
+      }
+      owner = found.value;
+    }
     const inputs =
       args.inventory === undefined
         ? await liveInputs(args.file, now, io)
@@ -69,7 +94,7 @@ export const planCommand: Command<PlanArgs> = {
         return EXIT.failed;
       }
     }
-    const result = plan(inputs.config, inputs.inventory, now);
+    const result = plan(inputs.config, inputs.inventory, owner || undefined, now);
     if (args.json) printJson(io, result);
     else io.out(formatPlan(result).join("\n"));
     if (result.errors.length > 0) return EXIT.failed;

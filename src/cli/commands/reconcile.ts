@@ -222,25 +222,27 @@ function cloudLooks(owner: () => Promise<string | undefined>): Pick<ReconcilerDe
     }
     return clients;
   };
-  const read = async (config: LoadedConfig) => {
+  const read = async (config: LoadedConfig, stack: string | undefined) => {
     const clients = clientsFor(config);
     const now = Math.floor(Date.now() / 1000);
     const inventory = await readInventory(config, clients, now);
-    return { clients, inventory, plan: plan(config, inventory, now) };
+    return { clients, inventory, plan: plan(config, inventory, stack, now) };
   };
   // Deletes already sent, by server id: Nova lists a server for a while after its delete.
   const sent = new Set<string>();
   return {
-    look: async (config) => (await read(config)).plan,
+    // The stack's own plan: the work only it would do (ownership.ts). Without a readable
+    // owner the round refuses anyway, and the look plans for every stack.
+    look: async (config) => (await read(config, await owner())).plan,
     sweep: async (config) => {
       const stack = await owner();
       if (stack === undefined) return [];
-      const { clients, inventory, plan: made } = await read(config);
+      const { clients, inventory, plan: made } = await read(config, stack);
       const listed = new Set(
         Object.values(inventory.providers).flatMap((p) => (p.readable ? p.nodes.map((n) => n.serverId) : [])),
       );
       for (const id of sent) if (!listed.has(id)) sent.delete(id);
-      const doomed = nodesToDeleteNow(made, inventory, stack).filter((node) => !sent.has(node.serverId));
+      const doomed = nodesToDeleteNow(made, inventory).filter((node) => !sent.has(node.serverId));
       const { deleted, problems } = await deleteNodes((name) => {
         const opened = clients[name];
         return opened?.ok ? ok(opened.value) : err(opened?.error.message ?? `no provider ${name}`);

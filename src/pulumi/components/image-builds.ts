@@ -7,31 +7,27 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { META } from "../../core/metadata.js";
 import type { CloudConfig } from "../../openstack/clouds-config.js";
-import type { ImageBuild, TemplateServer } from "../../plan/inventory.js";
-import type { NewBuild } from "../../plan/types.js";
-import { existingTemplateInputs, FROZEN_INSTANCE_INPUTS, templateServerInputs } from "../instance-inputs.js";
+import type { KeptBuild, KeptTemplate, NewBuild } from "../../plan/types.js";
+import {
+  declaredOwner,
+  existingTemplateInputs,
+  FROZEN_INSTANCE_INPUTS,
+  templateServerInputs,
+} from "../instance-inputs.js";
 import { Snapshot } from "../snapshot/snapshot.js";
 
 export interface ImageBuildsArgs {
   provider: string;
-  image: string;
   region?: string;
   cloud: CloudConfig;
-  stack: string;
-  buildTimeoutSeconds: number;
-  /** Flavor to write on re-declared template servers (frozen, so only needs to be valid). */
-  flavor: string;
-  keptBuilds: ImageBuild[];
-  keptTemplates: TemplateServer[];
+  keptBuilds: KeptBuild[];
+  keptTemplates: KeptTemplate[];
   /** Of keptTemplates, those to snapshot this round: setup finished, no snapshot yet. */
-  snapshotTemplates: TemplateServer[];
+  snapshotTemplates: KeptTemplate[];
   newBuilds: { build: NewBuild; userData: string }[];
   openstackProvider: openstack.Provider;
   snapshotPollSeconds?: number;
 }
-
-export const buildName = (provider: string, image: string, version: number) =>
-  `${provider}.${image}-${version}`;
 
 export class ImageBuilds extends pulumi.ComponentResource {
   /** Snapshot resources by version. */
@@ -44,17 +40,21 @@ export class ImageBuilds extends pulumi.ComponentResource {
       provider: args.openstackProvider,
       ignoreChanges: [...FROZEN_INSTANCE_INPUTS],
     };
-    const snapshot = (version: number, serverId: string, properties: Record<string, string>) =>
+    const snapshot = (
+      build: { resourceName: string; imageName: string; buildTimeoutSeconds: number },
+      serverId: string,
+      properties: Record<string, string>,
+    ) =>
       new Snapshot(
-        buildName(args.provider, args.image, version),
+        build.resourceName,
         {
           cloud: args.cloud,
           region: args.region,
           provider: args.provider,
           serverId,
-          imageName: `${args.image}-${version}`,
+          imageName: build.imageName,
           properties,
-          buildTimeoutSeconds: args.buildTimeoutSeconds,
+          buildTimeoutSeconds: build.buildTimeoutSeconds,
           pollSeconds: args.snapshotPollSeconds,
         },
         { parent: this },
@@ -64,8 +64,8 @@ export class ImageBuilds extends pulumi.ComponentResource {
     const setUp = new Set(args.snapshotTemplates.map((template) => template.version));
     for (const template of args.keptTemplates) {
       new openstack.compute.Instance(
-        buildName(args.provider, args.image, template.version),
-        existingTemplateInputs(template, args.flavor),
+        template.resourceName,
+        existingTemplateInputs(template),
         // Not in this stack's state (a lost state): take the server over, never boot another.
         { ...serverOptions, import: template.serverId },
       );
@@ -73,22 +73,22 @@ export class ImageBuilds extends pulumi.ComponentResource {
         const properties = buildProperties({
           ...template,
           templateServerId: template.serverId,
-          stack: args.stack,
+          stack: declaredOwner(template),
         });
-        this.snapshots[template.version] = snapshot(template.version, template.serverId, properties);
+        this.snapshots[template.version] = snapshot(template, template.serverId, properties);
       }
     }
     for (const build of args.keptBuilds) {
       this.snapshots[build.version] = snapshot(
-        build.version,
+        build,
         build.templateServerId ?? "",
-        buildProperties({ ...build, stack: args.stack }),
+        buildProperties({ ...build, stack: declaredOwner(build) }),
       );
     }
     for (const { build, userData } of args.newBuilds) {
       new openstack.compute.Instance(
-        buildName(args.provider, args.image, build.version),
-        templateServerInputs(build, userData, args.stack),
+        build.resourceName,
+        templateServerInputs(build, userData),
         serverOptions,
       );
     }

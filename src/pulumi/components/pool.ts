@@ -2,14 +2,11 @@
 // (frozen inputs); new nodes get new names. Nodes left out are deleted by Pulumi.
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import type { PoolNode } from "../../plan/inventory.js";
-import type { NewNode } from "../../plan/types.js";
+import type { KeptNode, NewNode } from "../../plan/types.js";
 import { existingNodeInputs, FROZEN_INSTANCE_INPUTS, newNodeInputs } from "../instance-inputs.js";
 
 export interface PoolArgs {
-  stack: string;
-  flavor: string;
-  keptNodes: PoolNode[];
+  keptNodes: KeptNode[];
   newNodes: NewNode[];
   openstackProvider: openstack.Provider;
 }
@@ -28,18 +25,13 @@ export class Pool extends pulumi.ComponentResource {
       // `import`: when the state has no record of this node (a lost or new state), Pulumi
       // takes the existing server over instead of creating a second one from the placeholder
       // inputs. With the server already in state under that id it is an ordinary declaration.
-      this.servers[node.name] = new openstack.compute.Instance(
-        node.name,
-        existingNodeInputs(node, args.flavor),
-        { ...options, import: node.serverId },
-      );
+      this.servers[node.name] = new openstack.compute.Instance(node.name, existingNodeInputs(node), {
+        ...options,
+        import: node.serverId,
+      });
     }
     for (const node of args.newNodes) {
-      this.servers[node.name] = new openstack.compute.Instance(
-        node.name,
-        newNodeInputs(node, args.stack),
-        options,
-      );
+      this.servers[node.name] = new openstack.compute.Instance(node.name, newNodeInputs(node), options);
     }
     this.registerOutputs({});
   }
