@@ -90,10 +90,11 @@ export interface ClaimRequest {
   /** Only this server: how an operator's release/hold/delete takes a ready node's lock. */
   serverId?: string;
   /**
-   * The state written to Nova once the port is won: in-use for a job; deleting for a round
-   * that fences a node it is about to delete (fence.ts), so it is never in-use by nobody.
+   * The metadata written to Nova once the port is won; default in-use by the claimer. A mark
+   * that must take the lock first (mark.ts lockAndMark: a fence's deleting, an operator's
+   * used or hold) writes its own state here, so the node never shows in-use by nobody.
    */
-  mirrorState?: "in-use" | "deleting";
+  mirror?: Record<string, string>;
   /** Also lock a node still booting (BUILD): a fence must, since it may be ACTIVE any moment. */
   acceptBooting?: boolean;
 }
@@ -210,11 +211,14 @@ export async function claimInProvider(
       continue;
     }
     // Mirror it where people, node-list and the planner look.
-    const marked = await clients.nova.setServerMetadata(server.id, {
-      [META.state]: request.mirrorState ?? "in-use",
-      [META.claimedBy]: request.claimer,
-      [META.stateChangedAt]: String(request.now),
-    });
+    const marked = await clients.nova.setServerMetadata(
+      server.id,
+      request.mirror ?? {
+        [META.state]: "in-use",
+        [META.claimedBy]: request.claimer,
+        [META.stateChangedAt]: String(request.now),
+      },
+    );
     if (!marked.ok) {
       // Give the port back (best effort) so the node is not stuck until the claim goes stale.
       await giveBack(clients, port.id, claim, port.description ?? "");

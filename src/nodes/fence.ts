@@ -4,10 +4,8 @@
 // loses is reported, and the program plans again from a fresh inventory, which keeps it.
 import { err, ok, type Result } from "../core/result.js";
 import type { ProviderClients } from "../openstack/clients.js";
-import { formatOpenStackError } from "../openstack/errors.js";
 import type { PoolNode } from "../plan/inventory.js";
-import { claimInProvider } from "./claim.js";
-import { markNode } from "./mark.js";
+import { lockAndMark } from "./mark.js";
 
 export interface FenceOutcome {
   /** Server ids now marked deleting: no claim can take them any more. */
@@ -47,25 +45,9 @@ async function fenceNode(
 ): Promise<Result<void, FenceFailure>> {
   const clients = clientsOf(node.provider);
   if (!clients.ok) return err({ kind: "cloud", message: clients.error });
-  // The same lock and the same checks as a job's claim, mirrored as deleting instead of in-use;
+  // The same lock and the same checks as a job's claim, marked deleting instead of in-use;
   // a booting node too, since it may turn ACTIVE and be claimed before the round deletes it.
-  const locked = await claimInProvider(clients.value, {
-    label: node.label,
-    claimer: who,
-    now,
-    serverId: node.serverId,
-    mirrorState: "deleting",
-    acceptBooting: true,
-  });
-  if (locked.ok) return ok(undefined);
-  if (locked.error.kind === "cloud") return err({ kind: "cloud", message: locked.error.message });
-  const portless = locked.error.portless.some((p) => p.serverId === node.serverId);
-  if (!portless)
-    return err({
-      kind: "lost",
-      why: locked.error.skipped.join("; ") || "no longer ready: claimed, held or changed since the read",
-    });
-  // Without a port no claim can lock it (claims need one), so marking it is enough.
-  const marked = await markNode(clients.value, node.serverId, "deleting", now);
-  return marked.ok ? ok(undefined) : err({ kind: "cloud", message: formatOpenStackError(marked.error) });
+  const marked = await lockAndMark(clients.value, node, who, "deleting", now, { acceptBooting: true });
+  if (marked.ok) return ok(undefined);
+  return err(marked.error.kind === "taken" ? { kind: "lost", why: marked.error.why } : marked.error);
 }

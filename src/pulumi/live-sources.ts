@@ -47,7 +47,6 @@ export function liveSources(options: {
       const clients = Object.fromEntries(config.providers.map((p) => [p.name, open(p)]));
       return readInventory(config, clients, now);
     },
-    now: () => Math.floor(Date.now() / 1000),
     snapshotPollSeconds: options.snapshotPollSeconds,
     deleteRequests: options.preview
       ? undefined

@@ -25,9 +25,8 @@ export interface ProgramSources {
   loadConfig: () => Result<LoadedConfig, LocatedIssue[]>;
   /** Credentials of each provider's cloud (for the snapshot provider). */
   cloudFor: (config: LoadedConfig, provider: string) => Result<CloudConfig, string>;
+  /** The inventory, stamped with the time it was read: the round's one clock reading. */
   readInventory: (config: LoadedConfig) => Promise<Inventory>;
-  /** Unix seconds. */
-  now: () => number;
   snapshotPollSeconds?: number;
   /** Options for each provider's component (tests pass transformations to watch resources). */
   providerOptions?: ComponentResourceOptions;
@@ -104,7 +103,9 @@ export async function decide(sources: ProgramSources): Promise<Decision> {
   for (let attempt = 1; ; attempt++) {
     const inventory = await sources.readInventory(config);
     sources.phase?.("inventoryRead");
-    const plan = makePlan(config, inventory, sources.stack, sources.now());
+    // Planned at the time the inventory was read: one clock reading per round, so ages and
+    // timeouts are measured against what was seen, not against a later instant.
+    const plan = makePlan(config, inventory, sources.stack, inventory.readAt);
     const problems = [
       ...plan.errors.map((e) => `${e.path ? `${e.path}: ` : ""}${e.message}`),
       ...cloudProblems,

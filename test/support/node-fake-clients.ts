@@ -14,12 +14,15 @@ export interface FakeNodeCloud {
   ports: NeutronPort[];
   /** Every port update: the revision sent and what came of it. */
   updates: { portId: string; description: unknown; expected: number; outcome: string }[];
+  /** Every Nova metadata write, as sent. */
+  metadataWrites: Record<string, string>[];
 }
 
 const tick = () => new Promise((done) => setImmediate(done));
 
 export function fakeNodeCloud(provider: string, servers: NovaServer[], ports: NeutronPort[]): FakeNodeCloud {
   const updates: FakeNodeCloud["updates"] = [];
+  const metadataWrites: Record<string, string>[] = [];
   const copy = <T>(value: T): T => structuredClone(value);
   const conflict = (portId: string, expected: number) =>
     err({
@@ -43,6 +46,7 @@ export function fakeNodeCloud(provider: string, servers: NovaServer[], ports: Ne
     showServer: async (id: string) => (await tick(), ok(copy(servers.find((s) => s.id === id)))),
     setServerMetadata: async (id: string, metadata: Record<string, string>) => {
       await tick();
+      metadataWrites.push({ ...metadata });
       const server = servers.find((s) => s.id === id);
       if (!server) return err({ kind: "http" as const, provider, status: 404, message: "Not Found" });
       Object.assign(server.metadata, metadata);
@@ -80,7 +84,7 @@ export function fakeNodeCloud(provider: string, servers: NovaServer[], ports: Ne
     },
   };
   const clients = { provider, nova, neutron } as unknown as ProviderClients;
-  return { clients, servers, ports, updates };
+  return { clients, servers, ports, updates, metadataWrites };
 }
 
 export function fakeNode(

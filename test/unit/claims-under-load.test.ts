@@ -275,7 +275,7 @@ describe("claims under load: filtered lists keep what a claim may take", () => {
     const fence = await claimInProvider(cloud.clients, {
       ...request,
       acceptBooting: true,
-      mirrorState: "deleting",
+      mirror: { nodepool_state: "deleting" },
     });
     assert.ok(fence.ok, JSON.stringify(fence));
     assert.equal(cloud.servers[0]!.metadata.nodepool_state, "deleting");

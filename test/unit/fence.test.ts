@@ -54,7 +54,6 @@ function sources(
     loadConfig: () => ok(config),
     cloudFor: () => ok(CLOUD),
     readInventory: async () => reads[Math.min(s.reads++, reads.length - 1)]!,
-    now: () => NOW,
     fenceNodes:
       fences === undefined
         ? undefined

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { claimInProvider, claimDescription } from "../../src/nodes/claim.js";
-import { lockReadyNode, markNode } from "../../src/nodes/mark.js";
+import { lockAndMark, markNode } from "../../src/nodes/mark.js";
 import type { PoolNode } from "../../src/plan/inventory.js";
 import { fakeNode, fakeNodeCloud } from "../support/node-fake-clients.js";
 
@@ -53,7 +53,7 @@ describe("markNode", () => {
   });
 });
 
-describe("lockReadyNode: an operator's mark of a ready node takes the port lock first", () => {
+describe("lockAndMark: a mark of a node a job could claim takes the port lock with it", () => {
   const NOW = 1_800_000_000;
   const poolNode = (serverId: string): PoolNode => ({
     provider: "rax-iad",
@@ -69,12 +69,23 @@ describe("lockReadyNode: an operator's mark of a ready node takes the port lock 
     delete node.server.metadata.nodepool_state;
     return fakeNodeCloud("rax-iad", [node.server], [node.port]);
   };
+  const lock = (cloud: ReturnType<typeof readyCloud>, who = "ops", state: "hold" | "used" = "hold") =>
+    lockAndMark(cloud.clients, poolNode("server-00"), who, state, NOW, { holdReason: "flaky test" });
 
-  it("locks a free node's port, so a claim that comes after finds nothing", async () => {
+  it("locks a free node's port and writes the mark in the same step: a later claim finds nothing", async () => {
     const cloud = readyCloud();
-    const locked = await lockReadyNode(cloud.clients, poolNode("server-00"), "nodepool node hold (ops)", NOW);
-    assert.deepEqual(locked, { ok: true, value: "locked" });
+    assert.deepEqual(await lock(cloud, "nodepool node hold (ops)"), { ok: true, value: undefined });
     assert.match(cloud.ports[0]!.description ?? "", /nodepool node hold \(ops\)/);
+    const meta = cloud.servers[0]!.metadata;
+    assert.deepEqual(
+      [meta.nodepool_state, meta.nodepool_hold_reason, meta.nodepool_claimed_by, meta.nodepool_state_at],
+      ["hold", "flaky test", "nodepool node hold (ops)", String(NOW)],
+    );
+    // One metadata write: the node never showed in-use by the command.
+    assert.deepEqual(
+      cloud.metadataWrites.map((w) => w.nodepool_state),
+      ["hold"],
+    );
     const claim = await claimInProvider(cloud.clients, { label: "small", claimer: "job", now: NOW });
     assert.ok(!claim.ok && claim.error.kind === "none-ready");
   });
@@ -82,32 +93,30 @@ describe("lockReadyNode: an operator's mark of a ready node takes the port lock 
   it("racing a claim for the same node, in either order: exactly one of them gets it", async () => {
     for (const operatorFirst of [true, false]) {
       const cloud = readyCloud();
-      const lock = () => lockReadyNode(cloud.clients, poolNode("server-00"), "ops", NOW);
       const claim = () => claimInProvider(cloud.clients, { label: "small", claimer: "job", now: NOW });
       const [locked, claimed] = operatorFirst
-        ? await Promise.all([lock(), claim()])
-        : await Promise.all([claim(), lock()]).then(([c, l]) => [l, c] as const);
+        ? await Promise.all([lock(cloud, "ops", "used"), claim()])
+        : await Promise.all([claim(), lock(cloud, "ops", "used")]).then(([c, l]) => [l, c] as const);
       assert.equal([locked.ok, claimed.ok].filter(Boolean).length, 1, JSON.stringify({ locked, claimed }));
-      if (!locked.ok) assert.deepEqual(locked.error, { kind: "taken" });
+      if (!locked.ok) assert.equal(locked.error.kind, "taken");
+      assert.equal(cloud.servers[0]!.metadata.nodepool_state, locked.ok ? "used" : "in-use");
     }
   });
 
   it("a node whose port a job locked meanwhile is taken: nothing changes", async () => {
     const cloud = readyCloud();
-    const lock = claimDescription("job-7", NOW - 5);
-    cloud.ports[0]!.description = lock;
-    const locked = await lockReadyNode(cloud.clients, poolNode("server-00"), "ops", NOW);
-    assert.deepEqual(locked, { ok: false, error: { kind: "taken" } });
-    assert.equal(cloud.ports[0]!.description, lock);
+    const taken = claimDescription("job-7", NOW - 5);
+    cloud.ports[0]!.description = taken;
+    const locked = await lock(cloud);
+    assert.ok(!locked.ok && locked.error.kind === "taken");
+    assert.equal(cloud.ports[0]!.description, taken);
     assert.equal(cloud.servers[0]!.metadata.nodepool_state, undefined);
   });
 
-  it("a node without a port cannot be claimed, so there is nothing to lock", async () => {
+  it("a node without a port cannot be claimed: the mark alone", async () => {
     const cloud = readyCloud();
     cloud.ports.length = 0;
-    assert.deepEqual(await lockReadyNode(cloud.clients, poolNode("server-00"), "ops", NOW), {
-      ok: true,
-      value: "no-port",
-    });
+    assert.deepEqual(await lock(cloud), { ok: true, value: undefined });
+    assert.equal(cloud.servers[0]!.metadata.nodepool_state, "hold");
   });
 });

@@ -72,8 +72,8 @@ async function declare(
     stack: STACK,
     loadConfig: () => ok(config),
     cloudFor: () => ok(CLOUD),
-    readInventory: async () => inventory,
-    now: () => now,
+    // The round reads the clouds at `now`: the inventory's time is the round's one clock reading.
+    readInventory: async () => ({ ...inventory, readAt: now }),
     providerOptions: {
       transformations: [
         (args) => {

@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import type { Argv } from "yargs";
 import { formatOpenStackError } from "../../openstack/errors.js";
-import { lockReadyNode, markNode, type MarkableState } from "../../nodes/mark.js";
+import { lockAndMark, markNode, type MarkableState } from "../../nodes/mark.js";
 import { pokeReconciler } from "../poke-reconciler.js";
 import { withConfigFile, withJson, type Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
@@ -44,27 +44,21 @@ function markCommand(
       }
       const { node, id, clients } = target.value;
       const now = Math.floor(Date.now() / 1000);
-      let lockedHere = false;
       if (node.state === "ready") {
-        const locked = await lockReadyNode(
-          clients,
-          node,
-          `nodepool node ${verb} (${hostname()}:${process.pid})`,
-          now,
-        );
-        if (!locked.ok) {
+        // A job may be claiming it right now: take its lock, as a claim does, with the mark.
+        const who = `nodepool node ${verb} (${hostname()}:${process.pid})`;
+        const marked = await lockAndMark(clients, node, who, state, now, { holdReason: args.reason });
+        if (!marked.ok) {
           const taken = `${node.name} (${id}) was taken by a job just now; nothing was changed (see \`nodepool node-list\`)`;
-          io.err(`nodepool node ${verb}: ${locked.error.kind === "cloud" ? locked.error.message : taken}`);
-          return locked.error.kind === "cloud" ? EXIT.cloud : EXIT.failed;
+          io.err(`nodepool node ${verb}: ${marked.error.kind === "cloud" ? marked.error.message : taken}`);
+          return marked.error.kind === "cloud" ? EXIT.cloud : EXIT.failed;
         }
-        lockedHere = locked.value === "locked";
-      }
-      const marked = await markNode(clients, node.serverId, state, now, args.reason);
-      if (!marked.ok) {
-        // The lock marked the node in-use by this command: say how to give it back.
-        const stuck = lockedHere ? `; ${node.name} is now in-use by this command: run it again` : "";
-        io.err(`nodepool node ${verb}: ${formatOpenStackError(marked.error)}${stuck}`);
-        return EXIT.cloud;
+      } else {
+        const marked = await markNode(clients, node.serverId, state, now, args.reason);
+        if (!marked.ok) {
+          io.err(`nodepool node ${verb}: ${formatOpenStackError(marked.error)}`);
+          return EXIT.cloud;
+        }
       }
       if (args.json)
         printJson(io, { id, name: node.name, provider: node.provider, serverId: node.serverId, state });
