@@ -1,36 +1,23 @@
-// The plan for one readable provider: decide every image and pool, share the free room,
-// name the new nodes, and state the result both as actions (for people) and as the desired
-// state (for the Pulumi program), with every input resolved. What is not the planning
-// stack's (ownership.ts) becomes neither an action nor desired state, but a leftAlone entry.
+// The plan for one readable provider, in steps that each decide one thing: every image
+// (image.ts) and pool (pool.ts), the free room (room.ts), the new nodes (new-nodes.ts), what
+// the round does (ledger.ts, where ownership.ts is applied) and what stays (kept.ts). Nothing
+// decided is patched afterwards: the image and pool plans are built from the room's outcome.
 import type { LoadedConfig } from "../config/definition.js";
 import type { LabelConfig, ProviderConfig } from "../config/schema.js";
-import { capacityNote, shareDemand } from "./capacity.js";
 import { requestExpired } from "../core/node-request.js";
+import { byName, compareNatural } from "../core/sort.js";
+import { capacityNote } from "./capacity.js";
 import type { DefinitionHashes } from "./definition-hashes.js";
 import { groupBy } from "./group.js";
 import { decideImage, type ImageDecision } from "./image.js";
-import type { ImageBuild, NodeRequest, PoolNode, ReadableProvider, TemplateServer } from "./inventory.js";
+import type { NodeRequest, PoolNode, ReadableProvider } from "./inventory.js";
+import { byImageVersion, keptBuilds, keptNodes } from "./kept.js";
+import { buildTarget, Ledger } from "./ledger.js";
 import { newNodes } from "./new-nodes.js";
-import { decidePool, type PoolDecision } from "./pool.js";
-import type { Removal } from "./progress.js";
-import { byName, compareNatural } from "../core/sort.js";
-import { nodeFlavor, templateFlavor } from "../config/definition.js";
-import { buildImageName, buildResourceName } from "./names.js";
 import { hasPool } from "./node-rules.js";
-import { buildOwnership, nodeOwnership, templateOwnership, type Ownership } from "./ownership.js";
-import { compareActions, compareLeftAlone } from "./sort.js";
-import type {
-  Action,
-  CapacityPlan,
-  KeptBuild,
-  KeptNode,
-  KeptTemplate,
-  LeftAlone,
-  NewBuild,
-  NewNode,
-  PlanError,
-  ProviderPlan,
-} from "./types.js";
+import { decidePool, type PoolDecision } from "./pool.js";
+import { allocateRoom } from "./room.js";
+import type { CapacityPlan, NewBuild, NewNode, PlanError, PoolPlan, ProviderPlan } from "./types.js";
 
 /** What every provider's plan shares within one plan() call. */
 export interface PlanContext {
@@ -48,7 +35,8 @@ export function planProvider(
   provider: ProviderConfig,
   inventory: ReadableProvider,
 ): { plan: ProviderPlan; errors: PlanError[] } {
-  const { config, stack, now, takenNames } = context;
+  const { config, now } = context;
+  const ledger = new Ledger(provider.name, context.stack);
   const buildsByImage = groupBy(inventory.images, (b) => b.image);
   const templatesByImage = groupBy(inventory.templates, (t) => t.image);
   const nodesByLabel = groupBy(inventory.nodes, (n) => n.label);
@@ -56,40 +44,8 @@ export function planProvider(
   const expiredRequests = inventory.requests.filter((r) => requestExpired(r.heartbeatAt, now));
   const liveRequests = inventory.requests.filter((r) => !requestExpired(r.heartbeatAt, now));
   const requestsByLabel = groupBy([...liveRequests].sort(oldestFirst), (r) => r.label);
-  const actions: Action[] = [];
-  const leftAlone: LeftAlone[] = [];
-  const leave = (kind: LeftAlone["kind"], target: string, owned: Ownership, would: string) => {
-    if (owned.ours) return;
-    // A template to snapshot is also kept: one entry, the one that says what would happen.
-    if (leftAlone.some((l) => l.kind === kind && l.target === target)) return;
-    leftAlone.push({
-      kind,
-      provider: provider.name,
-      target,
-      owner: owned.owner,
-      reason: `${owned.why}; ${would}`,
-    });
-  };
-  /** An action on an existing item: this stack's to do, or left to its owner. */
-  const act = (
-    kind: Action["kind"],
-    leftKind: LeftAlone["kind"],
-    target: string,
-    owned: Ownership,
-    reason: string,
-  ) => {
-    if (owned.ours) actions.push({ kind, provider: provider.name, owner: owned.owner, target, reason });
-    else leave(leftKind, target, owned, `its owner's plan would ${kind}: ${reason}`);
-  };
-  const buildTarget = (item: { image: string; version: number }) => `${item.image} ${item.version}`;
-  const removeBuild = ({ item, reason }: Removal<ImageBuild>) =>
-    act("delete-image", "image", buildTarget(item), buildOwnership(item, stack), reason);
-  const removeTemplate = ({ item, reason }: Removal<TemplateServer>) =>
-    act("delete-template", "template", buildTarget(item), templateOwnership(item, stack), reason);
-  const removeNode = ({ item, reason }: Removal<PoolNode>) =>
-    act("delete-node", "node", item.name, nodeOwnership(item, stack), reason);
 
-  // Images built here, and leftovers of images no longer built here.
+  // 1. Images built here, and leftovers of images no longer built here.
   const images = config.images.filter((i) => i.providers.includes(provider.name)).sort(byName);
   const decisions = new Map<string, ImageDecision>();
   for (const image of images) {
@@ -100,12 +56,13 @@ export function planProvider(
   }
   const notBuiltHere = (image: string) => `image ${image} is not built in ${provider.name} any more`;
   for (const [image, builds] of buildsByImage)
-    if (!decisions.has(image)) for (const item of builds) removeBuild({ item, reason: notBuiltHere(image) });
+    if (!decisions.has(image))
+      for (const item of builds) ledger.removeBuild({ item, reason: notBuiltHere(image) });
   for (const [image, templates] of templatesByImage)
     if (!decisions.has(image))
-      for (const item of templates) removeTemplate({ item, reason: notBuiltHere(image) });
+      for (const item of templates) ledger.removeTemplate({ item, reason: notBuiltHere(image) });
 
-  // Pools: labels with min-ready here; nodes of any other label are drained.
+  // 2. Pools: labels with min-ready here; nodes of any other label are drained.
   const labels = new Map(config.labels.map((l) => [l.name, l]));
   const pools: PoolDecision[] = [];
   const drained: PoolDecision[] = [];
@@ -129,158 +86,112 @@ export function planProvider(
     drained.push(decideLabel(input, provider, undefined, decisions, new Map([[name, nodes]]), [], now));
   }
 
-  // Room: every server that exists counts, including those deleted this round (capacity.ts).
+  // 3. The room: due builds first, then the pools that can grow (room.ts).
   const existing = inventory.nodes.length + inventory.templates.length;
-  let free = Math.max(0, provider.maxServers - existing);
-  const newBuilds: NewBuild[] = [];
-  for (const decision of decisions.values()) {
-    const wanted = decision.wanted;
-    if (wanted === undefined) continue;
-    if (free === 0) {
-      decision.plan.noBuildReason = `waiting for room (max-servers ${provider.maxServers}; due: ${wanted.reason})`;
-      continue;
-    }
-    free--;
-    newBuilds.push({ ...wanted.build, owner: stack ?? null });
-    decision.plan.newBuildVersion = wanted.build.version;
-    actions.push({
-      kind: "build",
-      provider: provider.name,
-      owner: stack ?? null,
-      target: buildTarget(wanted.build),
-      reason: wanted.reason,
-    });
-  }
   const growing = pools.filter((p) => p.plan.deficit > 0 && p.plan.currentVersion !== undefined);
-  const shares = shareDemand(
-    free,
+  const room = allocateRoom(
+    provider.maxServers,
+    existing,
+    [...decisions.values()].flatMap((d) => (d.wanted ? [{ image: d.plan.image, ...d.wanted }] : [])),
     growing.map((p) => ({
       label: p.plan.label,
       minReadyDeficit: p.plan.deficit - p.plan.requestDeficit,
       requestTimes: p.unserved.map((r) => r.createdAt),
     })),
   );
+
+  // 4. What the round does: builds, new nodes, then what goes (each through the ledger).
+  const newBuilds: NewBuild[] = room.started.map(({ build }) => ({ ...build, owner: ledger.newOwner }));
+  for (const { build, reason } of room.started) ledger.add("build", buildTarget(build), reason);
   const created: NewNode[] = [];
   for (const pool of growing) {
-    const count = shares.get(pool.plan.label) ?? 0;
     const label = labels.get(pool.plan.label)!;
-    const current = decisions.get(label.image)!.current!;
-    const existingNodes = nodesByLabel.get(label.name) ?? [];
     const made = newNodes(
       pool.plan,
       label,
       provider,
-      current,
-      count,
+      decisions.get(label.image)!.current!,
+      room.shares.get(label.name) ?? 0,
       now,
-      existingNodes,
-      takenNames,
-      stack ?? null,
+      nodesByLabel.get(label.name) ?? [],
+      context.takenNames,
+      ledger.newOwner,
     );
     created.push(...made.nodes);
-    actions.push(...made.actions);
-    pool.plan.created = count;
-    pool.plan.short = pool.plan.deficit - count;
-    free -= count;
+    for (const action of made.actions) ledger.add(action.kind, action.target, action.reason);
   }
-
   for (const decision of decisions.values()) {
-    decision.deletedBuilds.forEach(removeBuild);
-    decision.deletedTemplates.forEach(removeTemplate);
-    for (const { template, reason } of decision.snapshots)
-      act("snapshot", "template", buildTarget(template), templateOwnership(template, stack), reason);
+    decision.deletedBuilds.forEach((removal) => ledger.removeBuild(removal));
+    decision.deletedTemplates.forEach((removal) => ledger.removeTemplate(removal));
+    for (const { template, reason } of decision.snapshots) ledger.snapshot(template, reason);
   }
-  for (const pool of [...pools, ...drained]) pool.deleted.forEach(removeNode);
+  for (const pool of [...pools, ...drained]) pool.deleted.forEach((removal) => ledger.removeNode(removal));
   for (const request of expiredRequests)
-    actions.push({
-      kind: "delete-request",
-      provider: provider.name,
-      // A request is no stack's: any round that sees its claimer gone removes it.
-      owner: stack ?? null,
-      target: `${request.label} ${request.requester}`,
-      reason: `no heartbeat for ${now - request.heartbeatAt} s: its claimer is gone`,
-    });
-  const deleting = actions.filter((a) => a.kind === "delete-node" || a.kind === "delete-template").length;
+    // A request is no stack's: any round that sees its claimer gone removes it.
+    ledger.add(
+      "delete-request",
+      `${request.label} ${request.requester}`,
+      `no heartbeat for ${now - request.heartbeatAt} s: its claimer is gone`,
+    );
+
+  // 5. The plan as people read it: images, pools and capacity with the room's outcome.
+  const imagePlans = [...decisions.values()].map(({ plan }) => {
+    const started = room.started.find((b) => b.image === plan.image);
+    const waiting = room.waiting.get(plan.image);
+    return {
+      ...plan,
+      ...(started ? { newBuildVersion: started.build.version } : {}),
+      ...(waiting ? { noBuildReason: waiting } : {}),
+    };
+  });
+  const counted = pools.map(({ plan }) => {
+    const created = growing.some((p) => p.plan === plan) ? (room.shares.get(plan.label) ?? 0) : 0;
+    return { ...plan, created, short: plan.deficit - created };
+  });
   const capacity: CapacityPlan = {
     maxServers: provider.maxServers,
     existing,
-    deleting,
+    deleting: ledger.serversDeleted(),
     newTemplates: newBuilds.length,
     newNodes: created.length,
-    free,
+    free: room.free,
   };
-  const shortPools = pools.filter((p) => p.plan.short > 0 && p.plan.currentVersion !== undefined);
-  if (shortPools.length > 0) {
-    capacity.note = capacityNote(
-      capacity,
-      shortPools.map((p) => p.plan),
-    );
-    for (const pool of shortPools)
-      pool.plan.note = `short ${pool.plan.short}: no room left in ${provider.name}`;
-  }
+  const isShort = (p: PoolPlan) => p.short > 0 && p.currentVersion !== undefined;
+  const short = counted.filter(isShort);
+  if (short.length > 0) capacity.note = capacityNote(capacity, short);
+  const poolPlans = counted.map((p) =>
+    isShort(p) ? { ...p, note: `short ${p.short}: no room left in ${provider.name}` } : p,
+  );
 
-  // What stays, with its inputs resolved; what stays but is another's is left alone.
-  const imageConfig = new Map(images.map((i) => [i.name, i]));
-  const builds: KeptBuild[] = [];
-  const templates: KeptTemplate[] = [];
-  const snapshotted = new Set<string>();
-  for (const decision of decisions.values()) {
-    const image = imageConfig.get(decision.plan.image)!;
-    for (const build of decision.keptBuilds) {
-      const owned = buildOwnership(build, stack);
-      leave("image", buildTarget(build), owned, "kept");
-      if (owned.ours)
-        builds.push({
-          ...build,
-          owner: owned.owner,
-          resourceName: buildResourceName(provider.name, build.image, build.version),
-          imageName: buildImageName(build.image, build.version),
-          buildTimeoutSeconds: image.buildTimeoutSeconds,
-        });
-    }
-    for (const { template } of decision.snapshots) snapshotted.add(template.serverId);
-    for (const template of decision.keptTemplates) {
-      const owned = templateOwnership(template, stack);
-      leave("template", buildTarget(template), owned, "kept");
-      if (owned.ours)
-        templates.push({
-          ...template,
-          owner: owned.owner,
-          resourceName: buildResourceName(provider.name, template.image, template.version),
-          imageName: buildImageName(template.image, template.version),
-          flavor: templateFlavor(image, provider),
-          buildTimeoutSeconds: image.buildTimeoutSeconds,
-        });
-    }
-  }
-  const nodes: KeptNode[] = [];
-  for (const node of [...pools, ...drained].flatMap((p) => p.kept)) {
-    const owned = nodeOwnership(node, stack);
-    leave("node", node.name, owned, "kept");
-    if (owned.ours)
-      nodes.push({ ...node, owner: owned.owner, flavor: nodeFlavor(labels.get(node.label), provider) });
-  }
-
-  const decided = [...decisions.values()];
+  // 6. What stays, as the program declares it (kept.ts); then the ledger's verdicts.
+  const kept = keptBuilds(
+    provider,
+    images.map((image) => ({ image, decision: decisions.get(image.name)! })),
+    ledger,
+  );
+  const nodes = keptNodes(
+    provider,
+    labels,
+    [...pools, ...drained].flatMap((p) => p.kept),
+    ledger,
+  );
   const plan: ProviderPlan = {
     provider: provider.name,
     ...(provider.region !== undefined ? { region: provider.region } : {}),
-    images: decided.map((d) => d.plan),
-    pools: pools.map((p) => p.plan),
+    images: imagePlans,
+    pools: poolPlans,
     capacity,
-    actions: actions.sort(compareActions),
-    leftAlone: leftAlone.sort(compareLeftAlone),
+    actions: ledger.sortedActions(),
+    leftAlone: ledger.sortedLeftAlone(),
     desired: {
-      builds: builds.sort(byImageVersion),
+      ...kept,
       newBuilds: newBuilds.sort(byImageVersion),
-      templates: templates.sort(byImageVersion),
-      snapshots: templates.filter((t) => snapshotted.has(t.serverId)),
-      nodes: nodes.sort(byName),
+      nodes,
       newNodes: created.sort(byName),
       expiredRequests: expiredRequests.sort(oldestFirst),
     },
   };
-  return { plan, errors: decided.flatMap((d) => d.errors) };
+  return { plan, errors: [...decisions.values()].flatMap((d) => d.errors) };
 }
 
 function decideLabel(
@@ -309,6 +220,3 @@ function decideLabel(
 
 const oldestFirst = (a: NodeRequest, b: NodeRequest) =>
   a.createdAt - b.createdAt || compareNatural(a.id, b.id);
-
-const byImageVersion = <T extends { image: string; version: number }>(a: T, b: T) =>
-  compareNatural(a.image, b.image) || a.version - b.version;
