@@ -115,13 +115,7 @@ describe("one provider's outage stops only that provider", { skip, timeout: 12 *
     ]);
     for (const provider of [HEALTHY, BROKEN]) await seedReadyBuild(r(), provider, VERSION);
     await r().initStack();
-    for (const [key, value] of [
-      ["nodepool:imagesFile", r().imagesFile],
-      ["nodepool:snapshotPollSeconds", "1"],
-    ] as const) {
-      const set = await r().pulumi(["config", "set", key, value]);
-      assert.equal(set.code, 0, show(set));
-    }
+    await r().configureStack();
     r().initGit();
     brokenClouds = cloudsFileWith({ "ovh-gra1": withAuth("ovh-gra1", { password: `wrong-${hex}` }) });
   });

@@ -113,13 +113,7 @@ describe("pulumi up reconciles images.yaml on the local OpenStack", { skip, time
     const init = await r().pulumi(["stack", "init", r().stack]);
     assert.equal(init.code, 0, show(init));
     stackCreated = true;
-    for (const [key, value] of [
-      ["nodepool:imagesFile", r().imagesFile],
-      ["nodepool:snapshotPollSeconds", "1"],
-    ] as const) {
-      const set = await r().pulumi(["config", "set", key, value]);
-      assert.equal(set.code, 0, show(set));
-    }
+    await r().configureStack();
   });
 
   after(async () => {

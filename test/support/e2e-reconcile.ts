@@ -176,6 +176,20 @@ export class E2eRun {
     this.stackCreated = true;
   }
 
+  /**
+   * Points `pulumi up` at the run's images.yaml and polls snapshots every second (the defaults
+   * suit a team's stack, not a test's), as `pulumi config set` does.
+   */
+  async configureStack(): Promise<void> {
+    for (const [key, value] of [
+      ["nodepool:imagesFile", this.imagesFile],
+      ["nodepool:snapshotPollSeconds", "1"],
+    ] as const) {
+      const set = await this.pulumi(["config", "set", key, value]);
+      if (set.code !== 0) throw new Error(`pulumi config set ${key}: ${set.stdout}${set.stderr}`);
+    }
+  }
+
   /** Destroys the stack (if made), deletes what is left in the cloud, removes the directory. */
   async teardown(): Promise<void> {
     if (this.stackCreated) {
