@@ -98,6 +98,12 @@ export const labelFields = z.strictObject({
   "min-ready": z.record(z.string(), count(0)),
   /** Ready nodes older than this are replaced; unset means never. */
   "max-ready-age": duration.optional(),
+  /** A node held longer than this (since its hold) is released and replaced; unset: never. */
+  "max-hold-age": duration.optional(),
+  /** A node in use longer than this (since its claim) is reported, or released (below). */
+  "max-in-use-age": duration.optional(),
+  /** What the plan does with a node past max-in-use-age: report it, or release it. */
+  "on-max-in-use-age": z.enum(["report", "release"]).default("report"),
   /** Flavor of the nodes; defaults to the provider's flavor. */
   flavor: z.string().min(1).optional(),
 });
@@ -107,6 +113,9 @@ export const labelSchema = labelFields.transform((l) => ({
   image: l.image,
   minReady: l["min-ready"],
   maxReadyAgeSeconds: l["max-ready-age"],
+  maxHoldAgeSeconds: l["max-hold-age"],
+  maxInUseAgeSeconds: l["max-in-use-age"],
+  onMaxInUseAge: l["on-max-in-use-age"],
   flavor: l.flavor,
 }));
 

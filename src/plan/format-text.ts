@@ -48,7 +48,10 @@ function providerLines(p: ProviderPlan): string[] {
       `+${plural(c.newTemplates, "template")}, +${plural(c.newNodes, "node")}, ${c.free} free`,
   ];
   for (const image of p.images) lines.push(...imageLines(image));
-  for (const pool of p.pools) lines.push(poolLine(pool));
+  for (const pool of p.pools) {
+    lines.push(poolLine(pool));
+    for (const late of pool.overdue ?? []) lines.push(`    overdue: ${late}`);
+  }
   if (p.actions.length === 0) lines.push("  no actions");
   else lines.push("  actions:", ...p.actions.map((a) => `    ${a.kind} ${a.target}: ${a.reason}`));
   if (p.leftAlone.length > 0)

@@ -13,6 +13,10 @@ export interface PoolInput {
   /** undefined: the label has no pool here (removed from images.yaml): drain it. */
   minReady?: number;
   maxReadyAgeSeconds?: number;
+  maxHoldAgeSeconds?: number;
+  maxInUseAgeSeconds?: number;
+  /** report: an in-use node past max-in-use-age stays and is named in `overdue`; release: it goes. */
+  onMaxInUseAge?: "report" | "release";
   /** The provider's launch-timeout: a node building longer than this is deleted. */
   launchTimeoutSeconds: number;
   nodes: readonly PoolNode[];
@@ -54,9 +58,16 @@ export function decidePool(input: PoolInput): PoolDecision {
   const deleted: Removal<PoolNode>[] = [];
   const counts = { ready: 0, building: 0, inUse: 0, held: 0, stale: 0 };
   const noPool = input.minReady === undefined ? `label ${input.label} has no pool here` : undefined;
+  const overdue: string[] = [];
 
   for (const node of input.nodes) {
-    const reason = isInUseOrHeld(node.state) ? undefined : removalReason(node, input, noPool);
+    const late = isInUseOrHeld(node.state) ? pastMaxAge(node, input) : undefined;
+    if (late !== undefined && !late.release) overdue.push(`${node.name}: ${late.reason}`);
+    const reason = isInUseOrHeld(node.state)
+      ? late?.release
+        ? late.reason
+        : undefined
+      : removalReason(node, input, noPool);
     if (reason !== undefined) {
       deleted.push({ item: node, reason });
       continue;
@@ -91,11 +102,38 @@ export function decidePool(input: PoolInput): PoolDecision {
       created: 0,
       short: deficit,
       note,
+      ...(overdue.length > 0 ? { overdue } : {}),
     },
     kept,
     deleted,
     unserved,
   };
+}
+
+/**
+ * The one exception to "in-use and held nodes stay": the label's own age limits, measured
+ * from the claim or the hold (stateChangedAt; a node without it is never late). A hold past
+ * max-hold-age is released, as Nodepool's max-hold-age; an in-use node past max-in-use-age
+ * (a job that died without releasing it) is named, or released when the label says so.
+ */
+function pastMaxAge(node: PoolNode, input: PoolInput): { reason: string; release: boolean } | undefined {
+  if (node.stateChangedAt === undefined) return undefined;
+  const age = input.now - node.stateChangedAt;
+  if (node.state === "hold" && input.maxHoldAgeSeconds !== undefined && age > input.maxHoldAgeSeconds) {
+    const why = node.holdReason ? ` (${node.holdReason})` : "";
+    return {
+      reason: `held for ${formatHours(age)}${why}, max-hold-age ${formatHours(input.maxHoldAgeSeconds)}`,
+      release: true,
+    };
+  }
+  if (node.state === "in-use" && input.maxInUseAgeSeconds !== undefined && age > input.maxInUseAgeSeconds) {
+    const by = node.claimedBy ? ` by ${node.claimedBy}` : "";
+    return {
+      reason: `in use${by} for ${formatHours(age)}, max-in-use-age ${formatHours(input.maxInUseAgeSeconds)}`,
+      release: input.onMaxInUseAge === "release",
+    };
+  }
+  return undefined;
 }
 
 /** Why a node nobody has goes this round; undefined when it stays. */

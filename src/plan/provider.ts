@@ -80,7 +80,11 @@ export function planProvider(
       name,
       image: "",
       minReady: {},
+      // A label gone from images.yaml has no limits any more: its held nodes wait for a person.
       maxReadyAgeSeconds: undefined,
+      maxHoldAgeSeconds: undefined,
+      maxInUseAgeSeconds: undefined,
+      onMaxInUseAge: "report" as const,
       flavor: undefined,
     };
     drained.push(decideLabel(input, provider, undefined, decisions, new Map([[name, nodes]]), [], now));
@@ -209,6 +213,9 @@ function decideLabel(
     image: label.image,
     minReady,
     maxReadyAgeSeconds: label.maxReadyAgeSeconds,
+    maxHoldAgeSeconds: label.maxHoldAgeSeconds,
+    maxInUseAgeSeconds: label.maxInUseAgeSeconds,
+    onMaxInUseAge: label.onMaxInUseAge,
     launchTimeoutSeconds: provider.launchTimeoutSeconds,
     nodes: nodesByLabel.get(label.name) ?? [],
     requests,

@@ -216,6 +216,8 @@ export interface PoolPlan {
   short: number;
   /** Why the pool is short, when it is. */
   note?: string;
+  /** In-use nodes past the label's max-in-use-age that stay (on-max-in-use-age: report), each with why. */
+  overdue?: string[];
 }
 
 export interface CapacityPlan {

@@ -194,11 +194,22 @@ function checkNodes(
     assert.equal(node.cloudImageId, build?.cloudImageId);
   }
   for (const node of read.nodes)
-    if (node.state === "in-use" || node.state === "hold")
+    if (node.state === "in-use" || node.state === "hold") {
+      // The one exception: the label's own max-hold-age, or max-in-use-age with release.
+      const label = config.labels.find((l) => l.name === node.label);
+      const age = node.stateChangedAt === undefined ? 0 : inventory.readAt - node.stateChangedAt;
+      const limit =
+        node.state === "hold"
+          ? label?.maxHoldAgeSeconds
+          : label?.onMaxInUseAge === "release"
+            ? label.maxInUseAgeSeconds
+            : undefined;
+      if (limit !== undefined && age > limit) continue;
       assert.ok(
         p.desired.nodes.some((n) => n.name === node.name),
         `${node.state} ${node.name} must stay`,
       );
+    }
   for (const node of p.desired.nodes) {
     assert.ok(!["used", "failed", "deleting"].includes(node.state), `${node.state} ${node.name} kept`);
     if (node.state !== "ready" && node.state !== "building") continue;

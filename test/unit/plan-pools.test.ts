@@ -1,6 +1,8 @@
 // Pool rules: which nodes stay, which are replaced and why, how many are added, their names.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { LoadedConfig } from "../../src/config/definition.js";
+import { formatPlan } from "../../src/plan/format-text.js";
 import { plan } from "../../src/plan/plan.js";
 import type { PoolNode } from "../../src/plan/inventory.js";
 import { configFromYaml, seedYaml } from "../support/config-fixtures.js";
@@ -244,4 +246,73 @@ test("launch-timeout is per provider; in-use and held nodes never time out", () 
     "still building after 11 min, launch-timeout 10 min",
   );
   assert.deepEqual(targets(result, "delete-node"), [name(1)]);
+});
+
+test("age limits on held and in-use nodes (max-hold-age, max-in-use-age)", async (t) => {
+  const limits = (extra: string) =>
+    configFromYaml(
+      seedYaml({ minReady: 1 }).replace("    max-ready-age: 24h\n", `    max-ready-age: 24h\n${extra}`),
+    );
+  const VERSION = CURRENT;
+  const build = (config: LoadedConfig) => readyBuild(config, VERSION);
+  const at = NOW;
+  const held = (name: string, hours: number, reason?: string) =>
+    node(name, VERSION, {
+      state: "hold",
+      stateChangedAt: at - hours * HOUR,
+      ...(reason ? { holdReason: reason } : {}),
+    });
+  const inUse = (name: string, hours: number) =>
+    node(name, VERSION, { state: "in-use", stateChangedAt: at - hours * HOUR, claimedBy: "zuul:build-42" });
+  const planOf = (config: LoadedConfig, nodes: PoolNode[]) =>
+    plan(config, inventoryOf(at, { "hpcloud-az2": { images: [build(config)], nodes } }), TEST_OWNER, at);
+
+  await t.test(
+    "a hold past max-hold-age is released, saying how long and why it was held; a younger one stays",
+    () => {
+      const config = limits("    max-hold-age: 2d\n");
+      const result = planOf(config, [
+        held("devstack-precise-hpcloud-az2-1", 49, "flaky test 4211"),
+        held("devstack-precise-hpcloud-az2-2", 47),
+        node("devstack-precise-hpcloud-az2-3", VERSION),
+      ]);
+      assert.equal(
+        reasonFor(result, "delete-node", "devstack-precise-hpcloud-az2-1"),
+        "held for 49.0 h (flaky test 4211), max-hold-age 48.0 h",
+      );
+      assert.deepEqual(targets(result, "delete-node"), ["devstack-precise-hpcloud-az2-1"]);
+    },
+  );
+
+  await t.test(
+    "an in-use node past max-in-use-age is reported and stays, unless on-max-in-use-age: release",
+    () => {
+      const nodes = [inUse("devstack-precise-hpcloud-az2-1", 13), inUse("devstack-precise-hpcloud-az2-2", 1)];
+      const reported = planOf(limits("    max-in-use-age: 12h\n"), nodes);
+      assert.deepEqual(targets(reported, "delete-node"), []);
+      assert.deepEqual(providerPlan(reported).pools[0]!.overdue, [
+        "devstack-precise-hpcloud-az2-1: in use by zuul:build-42 for 13.0 h, max-in-use-age 12.0 h",
+      ]);
+      assert.match(
+        formatPlan(reported).join("\n"),
+        /^ {4}overdue: devstack-precise-hpcloud-az2-1: in use by zuul:build-42/m,
+      );
+
+      const released = planOf(limits("    max-in-use-age: 12h\n    on-max-in-use-age: release\n"), nodes);
+      assert.deepEqual(targets(released, "delete-node"), ["devstack-precise-hpcloud-az2-1"]);
+      assert.equal(providerPlan(released).pools[0]!.overdue, undefined);
+    },
+  );
+
+  await t.test("without the limits, or without a recorded time, held and in-use nodes stay for ever", () => {
+    const none = planOf(limits(""), [
+      held("devstack-precise-hpcloud-az2-1", 1000),
+      inUse("devstack-precise-hpcloud-az2-2", 1000),
+    ]);
+    assert.deepEqual(targets(none, "delete-node"), []);
+    const noTime = planOf(limits("    max-hold-age: 1h\n"), [
+      node("devstack-precise-hpcloud-az2-1", VERSION, { state: "hold" }),
+    ]);
+    assert.deepEqual(targets(noTime, "delete-node"), []);
+  });
 });
