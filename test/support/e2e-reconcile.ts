@@ -29,6 +29,8 @@ export interface RunSettings {
   pins?: Record<string, Record<string, number>>;
   /** More images.yaml images (kebab-case keys, as written there), after the run's own. */
   extraImages?: Record<string, unknown>[];
+  /** More keys of the run's label (kebab-case, as written there): `max-hold-age`, … */
+  labelExtra?: Record<string, unknown>;
 }
 
 /** One run's names, directories and engine environment. */
@@ -99,7 +101,7 @@ export class E2eRun {
 
   /** Writes images.yaml from the current settings. */
   writeImages(): void {
-    const { providers, pins, extraImages } = this.settings;
+    const { providers, pins, extraImages, labelExtra } = this.settings;
     const config = {
       providers: providers.map((p) => ({
         name: p.name,
@@ -127,6 +129,7 @@ export class E2eRun {
           image: this.image,
           "min-ready": Object.fromEntries(providers.map((p) => [p.name, p.minReady])),
           "max-ready-age": "24h",
+          ...labelExtra,
         },
       ],
       pins: pins ?? {},
