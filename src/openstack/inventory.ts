@@ -11,12 +11,19 @@ import { META } from "../core/metadata.js";
 import type { Result } from "../core/result.js";
 import { claimPorts, parseClaim, portVerdict, STALE_CLAIM_SECONDS } from "../core/port-claim.js";
 import { stateWithLock } from "../plan/node-rules.js";
-import type { Inventory, PoolNode, ProviderInventory, ReadableProvider } from "../plan/inventory.js";
+import type {
+  Headroom,
+  Inventory,
+  PoolNode,
+  ProviderInventory,
+  Quota,
+  ReadableProvider,
+} from "../plan/inventory.js";
 import type { ProviderClients } from "./clients.js";
 import { formatOpenStackError, type OpenStackError } from "./errors.js";
 import { imageBuildFrom, nodeRequestFrom, poolNodeFrom, templateServerFrom } from "./inventory-mapping.js";
 import { REQUEST_DEVICE_OWNER } from "../core/node-request.js";
-import { isPartialServer } from "./nova.js";
+import { isPartialServer, type NovaAbsoluteLimits } from "./nova.js";
 
 export interface InventoryOptions {
   /** Per provider, for all its calls together; default 60 s. */
@@ -88,7 +95,7 @@ async function readProvider(
   options: InventoryOptions,
 ): Promise<ProviderInventory> {
   const name = provider.name;
-  const [images, servers, requestPorts] = await Promise.all([
+  const [images, servers, requestPorts, limits, flavors] = await Promise.all([
     // Glance filters on custom properties server-side. Hidden snapshots are still ours.
     clients.glance.listImagesWithHidden({
       filters: { [META.kind]: "image", [META.provider]: name },
@@ -99,6 +106,10 @@ async function readProvider(
     clients.nova.listEveryServer(),
     // Jobs waiting for a node (core/node-request.ts): ports that are only records.
     clients.neutron.listPorts({ deviceOwner: REQUEST_DEVICE_OWNER }, options.pageSize),
+    // The quota and what every server takes of it: what the plan may still ask for. Not
+    // knowing it (a policy that hides it) leaves the plan to max-servers, as before.
+    clients.nova.absoluteLimits(),
+    clients.nova.listFlavors(),
   ]);
   if (!images.ok) return { provider: name, readable: false, error: formatOpenStackError(images.error) };
   if (!servers.ok) return { provider: name, readable: false, error: formatOpenStackError(servers.error) };
@@ -107,6 +118,7 @@ async function readProvider(
   // A server Nova could not describe may be one of ours: left out, Pulumi would delete it.
   const partial = servers.value.filter(isPartialServer).map((server) => server.id);
   if (partial.length > 0) return { provider: name, readable: false, error: partialListError(name, partial) };
+  const quota = limits.ok ? quotaOf(limits.value) : undefined;
   const inventory: ReadableProvider = {
     provider: name,
     readable: true,
@@ -114,6 +126,10 @@ async function readProvider(
     templates: [],
     nodes: [],
     requests: [],
+    ...(quota ? { quota } : {}),
+    ...(flavors.ok
+      ? { flavors: Object.fromEntries(flavors.value.map((f) => [f.name, { vcpus: f.vcpus, ramMb: f.ram }])) }
+      : {}),
   };
   // Nova's `created` is on the cloud's clock; ages are judged against `now`, on ours. Read on
   // ours, a runner an hour fast no longer sees every booting node past its launch-timeout.
@@ -179,4 +195,18 @@ async function markClaimsInProgress(
     node.claimedBy = parseClaim(description)?.claimer;
   }
   return undefined;
+}
+
+/** Nova's absolute limits as the plan reads them: a dimension with no limit (-1) is left out. */
+export function quotaOf(limits: NovaAbsoluteLimits): Quota | undefined {
+  const dimension = (limit: number | undefined, used: number | undefined): Headroom | undefined =>
+    limit === undefined || limit < 0 ? undefined : { limit, used: Math.max(0, used ?? 0) };
+  const quota: Quota = {};
+  const instances = dimension(limits.maxTotalInstances, limits.totalInstancesUsed);
+  const cores = dimension(limits.maxTotalCores, limits.totalCoresUsed);
+  const ramMb = dimension(limits.maxTotalRAMSize, limits.totalRAMUsed);
+  if (instances) quota.instances = instances;
+  if (cores) quota.cores = cores;
+  if (ramMb) quota.ramMb = ramMb;
+  return Object.keys(quota).length > 0 ? quota : undefined;
 }

@@ -36,6 +36,16 @@ export interface NovaFlavor {
   disk: number;
 }
 
+/** The parts of Nova's absolute limits the plan reads. */
+export interface NovaAbsoluteLimits {
+  maxTotalInstances?: number;
+  totalInstancesUsed?: number;
+  maxTotalCores?: number;
+  totalCoresUsed?: number;
+  maxTotalRAMSize?: number;
+  totalRAMUsed?: number;
+}
+
 export interface ServerListOptions {
   /** Nova's name filter is a regular expression. Metadata cannot be filtered server-side. */
   nameRegex?: string;
@@ -201,6 +211,18 @@ export function novaClient(session: Session) {
     },
 
     listFlavors,
+
+    /**
+     * The project's compute quota and what it uses (GET /limits), whoever made the servers:
+     * what the plan may still ask for. A limit of -1 is no limit.
+     */
+    async absoluteLimits(): Promise<Result<NovaAbsoluteLimits, OpenStackError>> {
+      const answer = await call<{ limits?: { absolute?: NovaAbsoluteLimits } }>({
+        method: "GET",
+        path: "/limits",
+      });
+      return answer.ok ? ok(answer.value.limits?.absolute ?? {}) : answer;
+    },
 
     /** Nova cannot filter flavors by name: one list, matched here. */
     async findFlavorByName(name: string): Promise<Result<NovaFlavor | undefined, OpenStackError>> {

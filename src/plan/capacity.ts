@@ -81,8 +81,18 @@ export function shareCapacity(free: number, deficits: readonly Deficit[]): Map<s
 }
 
 /** What the plan says when pools come up short: the shares, and why room is missing. */
-export function capacityNote(capacity: CapacityPlan, short: readonly PoolPlan[]): string {
+export function capacityNote(
+  capacity: CapacityPlan,
+  short: readonly PoolPlan[],
+  quotaShort?: string,
+): string {
   const shared = short.map((p) => `${p.label} +${p.created} (short ${p.short})`).join(", ");
+  if (quotaShort !== undefined)
+    return (
+      `quota: ${quotaShort}, ${short.reduce((sum, p) => sum + p.short, 0)} nodes short ` +
+      `(the project's quota counts every server in it, not only nodepool's); ` +
+      `room shared by largest deficit first, ties by label name: ${shared}`
+    );
   const waiting =
     capacity.deleting > 0
       ? `; ${capacity.deleting} servers deleted this round still count until gone, so pools refill next round`

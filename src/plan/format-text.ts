@@ -45,7 +45,8 @@ function providerLines(p: ProviderPlan): string[] {
   const c = p.capacity;
   const lines = [
     `${p.provider}: max-servers ${c.maxServers}, ${c.existing} servers now (${c.deleting} deleted this round), ` +
-      `+${plural(c.newTemplates, "template")}, +${plural(c.newNodes, "node")}, ${c.free} free`,
+      `+${plural(c.newTemplates, "template")}, +${plural(c.newNodes, "node")}, ${c.free} free` +
+      (c.quota !== undefined ? `; quota after this round: ${c.quota}` : ""),
   ];
   for (const image of p.images) lines.push(...imageLines(image));
   for (const pool of p.pools) {

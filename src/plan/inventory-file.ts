@@ -66,6 +66,15 @@ const nodeRequest = z.strictObject({
   heartbeatAt: seconds,
 });
 
+const count = z.number().int().nonnegative();
+const headroom = z.strictObject({ limit: count, used: count });
+const quota = z.strictObject({
+  instances: headroom.optional(),
+  cores: headroom.optional(),
+  ramMb: headroom.optional(),
+});
+const flavorSize = z.strictObject({ vcpus: count, ramMb: count });
+
 const providerInventory = z.discriminatedUnion("readable", [
   z.strictObject({
     provider: text,
@@ -74,6 +83,8 @@ const providerInventory = z.discriminatedUnion("readable", [
     templates: z.array(templateServer).default([]),
     nodes: z.array(poolNode).default([]),
     requests: z.array(nodeRequest).default([]),
+    quota: quota.optional(),
+    flavors: z.record(z.string(), flavorSize).optional(),
   }),
   z.strictObject({ provider: text, readable: z.literal(false), error: text }),
 ]);

@@ -115,6 +115,27 @@ export interface ReadableProvider {
   templates: TemplateServer[];
   nodes: PoolNode[];
   requests: NodeRequest[];
+  /** The project's compute quota and use, everyone's servers counted; absent: not known. */
+  quota?: Quota;
+  /** Sizes of the flavors nodepool boots, by name: what each server takes of the quota. */
+  flavors?: Record<string, FlavorSize>;
+}
+
+/** What a quota allows and what is used of it; a dimension without a limit is left out. */
+export interface Quota {
+  instances?: Headroom;
+  cores?: Headroom;
+  ramMb?: Headroom;
+}
+
+export interface Headroom {
+  limit: number;
+  used: number;
+}
+
+export interface FlavorSize {
+  vcpus: number;
+  ramMb: number;
 }
 
 export interface UnreadableProvider {

@@ -6,6 +6,7 @@ import type { LoadedConfig } from "../config/definition.js";
 import type { LabelConfig, ProviderConfig } from "../config/schema.js";
 import { requestExpired } from "../core/node-request.js";
 import { byName, compareNatural } from "../core/sort.js";
+import { nodeFlavor } from "../config/definition.js";
 import { capacityNote } from "./capacity.js";
 import type { DefinitionHashes } from "./definition-hashes.js";
 import { groupBy } from "./group.js";
@@ -16,6 +17,7 @@ import { buildTarget, Ledger } from "./ledger.js";
 import { newNodes } from "./new-nodes.js";
 import { hasPool } from "./node-rules.js";
 import { decidePool, type PoolDecision } from "./pool.js";
+import { QuotaBudget } from "./quota.js";
 import { allocateRoom } from "./room.js";
 import type { CapacityPlan, NewBuild, NewNode, PlanError, PoolPlan, ProviderPlan } from "./types.js";
 
@@ -93,6 +95,7 @@ export function planProvider(
   // 3. The room: due builds first, then the pools that can grow (room.ts).
   const existing = inventory.nodes.length + inventory.templates.length;
   const growing = pools.filter((p) => p.plan.deficit > 0 && p.plan.currentVersion !== undefined);
+  const quota = new QuotaBudget(inventory.quota, inventory.flavors);
   const room = allocateRoom(
     provider.maxServers,
     existing,
@@ -101,7 +104,9 @@ export function planProvider(
       label: p.plan.label,
       minReadyDeficit: p.plan.deficit - p.plan.requestDeficit,
       requestTimes: p.unserved.map((r) => r.createdAt),
+      flavor: nodeFlavor(labels.get(p.plan.label), provider),
     })),
+    quota,
   );
 
   // 4. What the round does: builds, new nodes, then what goes (each through the ledger).
@@ -159,12 +164,14 @@ export function planProvider(
     newTemplates: newBuilds.length,
     newNodes: created.length,
     free: room.free,
+    ...(quota.headroom() !== undefined ? { quota: quota.headroom()! } : {}),
   };
   const isShort = (p: PoolPlan) => p.short > 0 && p.currentVersion !== undefined;
   const short = counted.filter(isShort);
-  if (short.length > 0) capacity.note = capacityNote(capacity, short);
+  if (short.length > 0) capacity.note = capacityNote(capacity, short, room.quotaShort);
+  const why = room.quotaShort !== undefined ? `quota (${room.quotaShort})` : "no room left";
   const poolPlans = counted.map((p) =>
-    isShort(p) ? { ...p, note: `short ${p.short}: no room left in ${provider.name}` } : p,
+    isShort(p) ? { ...p, note: `short ${p.short}: ${why} in ${provider.name}` } : p,
   );
 
   // 6. What stays, as the program declares it (kept.ts); then the ledger's verdicts.

@@ -1,43 +1,67 @@
 // Who gets a provider's free room this round: due builds first (one template server each, in
 // image name order), then pools, waiting requests before min-ready (capacity.ts shareDemand).
-// Every server that exists counts, those deleted this round too (capacity.ts says why).
+// Room is the smaller of what max-servers leaves (every server that exists counts, those
+// deleted this round too: capacity.ts says why) and what the project's quota still fits
+// (quota.ts: everyone's servers count there).
 import { shareDemand, type Demand } from "./capacity.js";
+import type { QuotaBudget } from "./quota.js";
 
-export interface DueBuild<B> {
+export interface DueBuild<B extends { flavor: string }> {
   image: string;
   build: B;
   reason: string;
 }
 
-export interface Room<B> {
+export interface Room<B extends { flavor: string }> {
   /** The builds that start: room was found for them. */
   started: DueBuild<B>[];
   /** image → why its due build waits (no room). */
   waiting: Map<string, string>;
   /** label → nodes it gets. */
   shares: Map<string, number>;
-  /** Room left after all of it. */
+  /** Room max-servers leaves after all of it. */
   free: number;
+  /** Set when the quota, not max-servers, held the pools back: which limits bind. */
+  quotaShort?: string;
 }
 
-export function allocateRoom<B>(
+export function allocateRoom<B extends { flavor: string }>(
   maxServers: number,
   existing: number,
   due: readonly DueBuild<B>[],
-  demands: readonly Demand[],
+  demands: readonly (Demand & { flavor: string })[],
+  quota: QuotaBudget,
 ): Room<B> {
   let free = Math.max(0, maxServers - existing);
   const started: DueBuild<B>[] = [];
   const waiting = new Map<string, string>();
   for (const build of due) {
-    if (free === 0) {
-      waiting.set(build.image, `waiting for room (max-servers ${maxServers}; due: ${build.reason})`);
+    const fits = quota.fits(build.build.flavor) > 0;
+    if (free === 0 || !fits) {
+      const limit = free === 0 ? `max-servers ${maxServers}` : `quota: ${quota.binding(build.build.flavor)}`;
+      waiting.set(build.image, `waiting for room (${limit}; due: ${build.reason})`);
       continue;
     }
     free--;
+    quota.take(build.build.flavor, 1);
     started.push(build);
   }
-  const shares = shareDemand(free, demands);
-  for (const count of shares.values()) free -= count;
-  return { started, waiting, shares, free };
+  // Shared as counts, so the quota is judged by the largest flavor among the pools: never more
+  // than fits, at the cost of a node less when flavors differ.
+  const largest = [...demands].sort((a, b) => quota.fits(a.flavor) - quota.fits(b.flavor))[0];
+  const quotaRoom = largest === undefined ? Infinity : quota.fits(largest.flavor);
+  const shares = shareDemand(Math.min(free, quotaRoom), demands);
+  const wanted = demands.reduce((sum, d) => sum + d.minReadyDeficit + d.requestTimes.length, 0);
+  let given = 0;
+  for (const demand of demands) {
+    const count = shares.get(demand.label) ?? 0;
+    quota.take(demand.flavor, count);
+    given += count;
+  }
+  free -= given;
+  const quotaShort =
+    largest !== undefined && quotaRoom < free + given && given < wanted
+      ? quota.binding(largest.flavor) || (quota.headroom() ?? "")
+      : undefined;
+  return { started, waiting, shares, free, ...(quotaShort ? { quotaShort } : {}) };
 }

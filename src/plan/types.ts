@@ -230,6 +230,8 @@ export interface CapacityPlan {
   newNodes: number;
   /** Room left after this round: maxServers − existing − newTemplates − newNodes (≥ 0). */
   free: number;
+  /** The project's compute quota after this round, when the cloud tells it: "instances 8/10, cores 16/20". */
+  quota?: string;
   /** Labels that got fewer nodes than their deficit, and how the room was shared. */
   note?: string;
 }

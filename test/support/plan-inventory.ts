@@ -1,11 +1,13 @@
 // Inventory records for planner tests: defaults that a test overrides only where it matters.
 import { definitionHash, type LoadedConfig } from "../../src/config/definition.js";
 import type {
+  FlavorSize,
   NodeRequest,
   ImageBuild,
   Inventory,
   PoolNode,
   ProviderInventory,
+  Quota,
   TemplateServer,
 } from "../../src/plan/inventory.js";
 
@@ -71,7 +73,14 @@ export function node(name: string, imageVersion: number, overrides: Partial<Pool
 
 /** What a test says about one provider: its items, or the error that kept it unread. */
 export type ProviderSketch =
-  | { images?: ImageBuild[]; templates?: TemplateServer[]; nodes?: PoolNode[]; requests?: NodeRequest[] }
+  | {
+      images?: ImageBuild[];
+      templates?: TemplateServer[];
+      nodes?: PoolNode[];
+      requests?: NodeRequest[];
+      quota?: Quota;
+      flavors?: Record<string, FlavorSize>;
+    }
   | { error: string };
 
 export function inventoryOf(readAt: number, providers: Record<string, ProviderSketch>): Inventory {
@@ -86,6 +95,8 @@ export function inventoryOf(readAt: number, providers: Record<string, ProviderSk
             images: p.images ?? [],
             templates: p.templates ?? [],
             nodes: p.nodes ?? [],
+            ...(p.quota ? { quota: p.quota } : {}),
+            ...(p.flavors ? { flavors: p.flavors } : {}),
             requests: p.requests ?? [],
           };
     result.providers[name] = read;

@@ -132,3 +132,55 @@ test("shareCapacity gives what handing out one node at a time to the largest def
     }),
   );
 });
+
+test("the project's quota: never more than fits, shared fairly, and the plan names the limit", () => {
+  const config = threeLabels(20, [2, 2, 2]);
+  const flavors = { "m1.nodepool": { vcpus: 2, ramMb: 2048 } };
+  const images = [readyBuild(config, CURRENT)];
+  const planned = (quota: Parameters<typeof inventoryOf>[1][string] & object) =>
+    plan(config, inventoryOf(NOW, { "hpcloud-az2": { images, flavors, ...quota } }), TEST_OWNER, NOW);
+
+  // 98 of 100 instances used by others: 2 nodes fit, not 6; one each to the largest deficits.
+  const tight = planned({ quota: { instances: { limit: 100, used: 98 } } });
+  assert.equal(providerPlan(tight).capacity.newNodes, 2);
+  assert.deepEqual(
+    providerPlan(tight).pools.map((p) => [p.label, p.created, p.short]),
+    [
+      ["also-big", 1, 1],
+      ["big", 1, 1],
+      ["small", 0, 2],
+    ],
+  );
+  assert.equal(providerPlan(tight).capacity.quota, "instances 100/100");
+  assert.match(providerPlan(tight).capacity.note ?? "", /^quota: instances 100\/100, 4 nodes short/);
+  assert.equal(poolPlan(tight, "small").note, "short 2: quota (instances 100/100) in hpcloud-az2");
+
+  // Cores bind before instances: 5 cores left, 2 per node: 2 nodes.
+  const cores = planned({ quota: { instances: { limit: 100, used: 10 }, cores: { limit: 40, used: 35 } } });
+  assert.equal(providerPlan(cores).capacity.newNodes, 2);
+  assert.match(providerPlan(cores).capacity.note ?? "", /quota: cores 39\/40/);
+
+  // Room enough: the quota only shows as headroom.
+  const roomy = planned({ quota: { instances: { limit: 100, used: 10 }, ramMb: { limit: 51200, used: 0 } } });
+  assert.equal(providerPlan(roomy).capacity.newNodes, 6);
+  assert.equal(providerPlan(roomy).capacity.quota, "instances 16/100, RAM 12288/51200 MB");
+  assert.equal(providerPlan(roomy).capacity.note, undefined);
+
+  // No quota known: max-servers alone, as before.
+  assert.equal(providerPlan(planned({})).capacity.quota, undefined);
+});
+
+test("a due build waits for the quota too, and says which limit", () => {
+  const config = threeLabels(20, [0, 0, 1]);
+  const result = plan(
+    config,
+    inventoryOf(NOW, { "hpcloud-az2": { quota: { instances: { limit: 5, used: 5 } } } }),
+    TEST_OWNER,
+    NOW,
+  );
+  assert.deepEqual(targets(result, "build"), []);
+  assert.match(
+    imagePlan(result).noBuildReason ?? "",
+    /^waiting for room \(quota: instances 5\/5; due: no ready build\)$/,
+  );
+});
