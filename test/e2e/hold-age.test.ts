@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe } from "node:test";
 import { META } from "../../src/core/metadata.js";
 import { DependentSteps } from "../support/dependent-steps.js";
-import { E2eRun, type CliResult } from "../support/e2e-reconcile.js";
+import { E2eRun, showRun, type CliResult } from "../support/e2e-reconcile.js";
 import { seedReadyBuild } from "../support/e2e-seed.js";
 import { engineAvailable, type PulumiResult } from "../support/engine.js";
 import { localCloudProblem, must } from "../support/openstack-cloud.js";
@@ -24,10 +24,7 @@ let run: E2eRun | undefined;
 const steps = new DependentSteps();
 const r = () => run!;
 
-function show(result: PulumiResult | CliResult): string {
-  const tail = (text: string) => text.split("\n").slice(-40).join("\n");
-  return `exit ${result.code} after ${result.ms} ms\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`;
-}
+const show = (result: PulumiResult | CliResult) => showRun(result);
 
 async function up(): Promise<PulumiResult> {
   const result = await r().pulumi(["up", "--yes", "--skip-preview"]);

@@ -9,7 +9,7 @@ import { after, before, describe } from "node:test";
 import { META } from "../../src/core/metadata.js";
 import type { NovaServer } from "../../src/openstack/nova.js";
 import { DependentSteps } from "../support/dependent-steps.js";
-import { E2eRun, runCli, type CliResult } from "../support/e2e-reconcile.js";
+import { E2eRun, runCli, showRun, type CliResult } from "../support/e2e-reconcile.js";
 import { seedReadyBuild } from "../support/e2e-seed.js";
 import { engineAvailable, type PulumiResult } from "../support/engine.js";
 import { cloudsFileWith, localCloudProblem, removeCloudsFile, withAuth } from "../support/openstack-cloud.js";
@@ -27,10 +27,7 @@ let brokenClouds: string | undefined;
 const steps = new DependentSteps();
 const r = () => run!;
 
-function show(result: PulumiResult | CliResult): string {
-  const tail = (text: string) => text.split("\n").slice(-40).join("\n");
-  return `exit ${result.code} after ${result.ms} ms\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`;
-}
+const show = (result: PulumiResult | CliResult) => showRun(result);
 
 /** While the broken provider's password is wrong: the same clouds.yaml otherwise. */
 const outageEnv = () => ({ OS_CLIENT_CONFIG_FILE: brokenClouds! });

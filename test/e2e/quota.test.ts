@@ -9,7 +9,7 @@ import { META } from "../../src/core/metadata.js";
 import type { ProviderClients } from "../../src/openstack/clients.js";
 import { requestJson } from "../../src/openstack/responses.js";
 import { DependentSteps } from "../support/dependent-steps.js";
-import { E2eRun, type CliResult } from "../support/e2e-reconcile.js";
+import { E2eRun, showRun, type CliResult } from "../support/e2e-reconcile.js";
 import { seedReadyBuild } from "../support/e2e-seed.js";
 import { engineAvailable, type PulumiResult } from "../support/engine.js";
 import { localCloudProblem, must, open } from "../support/openstack-cloud.js";
@@ -28,10 +28,7 @@ let originalInstances: number | undefined;
 const steps = new DependentSteps();
 const r = () => run!;
 
-function show(result: PulumiResult | CliResult): string {
-  const tail = (text: string) => text.split("\n").slice(-40).join("\n");
-  return `exit ${result.code} after ${result.ms} ms\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`;
-}
+const show = (result: PulumiResult | CliResult) => showRun(result);
 
 async function instancesQuota(): Promise<number> {
   const answer = must(

@@ -270,6 +270,12 @@ export interface CliResult {
   ms: number;
 }
 
+/** A run's exit, time and the last lines of its output, for an assertion's message. */
+export function showRun(result: CliResult | PulumiResult, lines = 40): string {
+  const tail = (text: string) => text.split("\n").slice(-lines).join("\n");
+  return `exit ${result.code} after ${result.ms} ms\n--- stdout\n${tail(result.stdout)}\n--- stderr\n${tail(result.stderr)}`;
+}
+
 /** Runs the CLI; killed (SIGTERM) after timeoutMs, which a claim's --wait must fit in. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
   const started = performance.now();
