@@ -87,9 +87,10 @@ export function capacityNote(
   quotaShort?: string,
 ): string {
   const shared = short.map((p) => `${p.label} +${p.created} (short ${p.short})`).join(", ");
+  const missing = short.reduce((sum, p) => sum + p.short, 0);
   if (quotaShort !== undefined)
     return (
-      `quota: ${quotaShort}, ${short.reduce((sum, p) => sum + p.short, 0)} nodes short ` +
+      `quota: ${quotaShort}, ${missing} node${missing === 1 ? "" : "s"} short ` +
       `(the project's quota counts every server in it, not only nodepool's); ` +
       `room shared by largest deficit first, ties by label name: ${shared}`
     );
