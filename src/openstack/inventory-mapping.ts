@@ -93,7 +93,14 @@ export function templateServerFrom(
     ...(meta[META.definitionHash] ? { definitionHash: meta[META.definitionHash] } : {}),
     ...(meta[META.stack] ? { stack: meta[META.stack] } : {}),
     ...(meta[META.setupStatus] === "done" ? { setupDone: true } : {}),
+    ...(faultOf(server) ? { fault: faultOf(server)! } : {}),
   };
+}
+
+/** Nova's reason for an ERROR server ("No valid host was found…"), one line. */
+function faultOf(server: NovaServer): string | undefined {
+  const message = server.fault?.message?.split("\n")[0]?.trim();
+  return message ? message : undefined;
 }
 
 export function poolNodeFrom(provider: string, server: NovaServer): PoolNode | undefined {
@@ -119,6 +126,8 @@ export function poolNodeFrom(provider: string, server: NovaServer): PoolNode | u
   if (stateChangedAt) node.stateChangedAt = stateChangedAt;
   if (meta[META.holdReason]) node.holdReason = meta[META.holdReason];
   if (meta[META.stack]) node.stack = meta[META.stack];
+  const fault = faultOf(server);
+  if (fault) node.fault = fault;
   return node;
 }
 

@@ -38,6 +38,7 @@ const templateServer = z.strictObject({
   definitionHash: text.optional(),
   stack: text.optional(),
   setupDone: z.boolean().optional(),
+  fault: text.optional(),
 });
 
 const poolNode = z.strictObject({
@@ -50,6 +51,7 @@ const poolNode = z.strictObject({
   createdAt: seconds,
   serverId: text,
   serverStatus: text.optional(),
+  fault: text.optional(),
   ip: text.optional(),
   claimedBy: text.optional(),
   stateChangedAt: seconds.optional(),

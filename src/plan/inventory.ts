@@ -43,6 +43,8 @@ export interface TemplateServer {
   stack?: string;
   /** Its setup said so in metadata (nodepool_setup=done) while it kept running. */
   setupDone?: boolean;
+  /** Why Nova failed it (its `fault` message), when it did: kept in the delete's reason. */
+  fault?: string;
 }
 
 /** Setup has finished, so the server can be snapshotted: it shut itself off, or said so. */
@@ -83,6 +85,8 @@ export interface PoolNode {
    * the state, which for an in-use or held node stays what its job or person set.
    */
   serverStatus?: string;
+  /** Why Nova failed it (its `fault` message), when it did: kept in the delete's reason. */
+  fault?: string;
   ip?: string;
   /** Who claimed it (in-use) and when; why it is held (hold). */
   claimedBy?: string;

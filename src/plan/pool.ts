@@ -147,10 +147,12 @@ function removalReason(node: PoolNode, input: PoolInput, noPool: string | undefi
   );
 }
 
-const failedReason = (node: PoolNode): string =>
-  node.serverStatus === undefined || node.serverStatus === "ACTIVE"
-    ? "the server failed"
-    : `the server failed (Nova: ${node.serverStatus})`;
+const failedReason = (node: PoolNode): string => {
+  const status =
+    node.serverStatus === undefined || node.serverStatus === "ACTIVE" ? "" : `Nova: ${node.serverStatus}`;
+  const why = [status, node.fault ?? ""].filter((part) => part !== "").join(": ");
+  return why === "" ? "the server failed" : `the server failed (${why})`;
+};
 
 function buildingReplacement(node: PoolNode, input: PoolInput): string | undefined {
   // A node still booting from a rejected build would only be replaced once ready.

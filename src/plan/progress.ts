@@ -31,7 +31,10 @@ export function buildProgress(
   now: number,
 ): BuildProgress {
   const stateOf = new Map(builds.map((b) => [b.version, b.state]));
-  const failedTemplate = new Set(templates.filter((t) => t.state === "failed").map((t) => t.version));
+  const failedTemplate = new Map(templates.filter((t) => t.state === "failed").map((t) => [t.version, t]));
+  /** Why a template server failed, Nova's words when it gave them. */
+  const templateFailed = (template: TemplateServer, subject: string) =>
+    template.fault ? `${subject} failed (Nova: ${template.fault})` : `${subject} failed`;
   const progress: BuildProgress = {
     inProgress: new Set(),
     abandonedBuilds: [],
@@ -44,8 +47,9 @@ export function buildProgress(
 
   for (const build of builds) {
     if (build.state !== "building") continue;
-    if (failedTemplate.has(build.version))
-      progress.abandonedBuilds.push({ item: build, reason: "its template server failed" });
+    const failed = failedTemplate.get(build.version);
+    if (failed)
+      progress.abandonedBuilds.push({ item: build, reason: templateFailed(failed, "its template server") });
     else if (timedOut(build.version))
       progress.abandonedBuilds.push({ item: build, reason: timeoutReason(build.version) });
     else progress.inProgress.add(build.version);
@@ -60,7 +64,7 @@ export function buildProgress(
     else if (state === "failed")
       progress.deletedTemplates.push({ item: template, reason: `build ${template.version} failed` });
     else if (template.state === "failed")
-      progress.deletedTemplates.push({ item: template, reason: "template server failed" });
+      progress.deletedTemplates.push({ item: template, reason: templateFailed(template, "template server") });
     else if (timedOut(template.version))
       progress.deletedTemplates.push({ item: template, reason: timeoutReason(template.version) });
     else {

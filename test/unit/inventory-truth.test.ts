@@ -132,6 +132,39 @@ describe("item 2: in-use and held nodes are never deleted, whatever Nova's statu
     assert.equal(reasonFor(result, "delete-node", "broken"), "the server failed (Nova: ERROR)");
     assert.equal(reasonFor(result, "delete-node", "off"), "the server failed (Nova: SHUTOFF)");
   });
+
+  it("issue 15, item 3: Nova's fault message is kept in the reason, for a node and for a template server", async () => {
+    const fault = {
+      code: 500,
+      message: "No valid host was found. There are not enough hosts available.\nTraceback…",
+    };
+    const templateMeta = {
+      [META.kind]: "template",
+      [META.provider]: PROVIDER,
+      [META.image]: "devstack-precise",
+      [META.version]: String(NOW - 600),
+      [META.stack]: TEST_OWNER,
+    };
+    const inventory = await read({
+      images: [glanceImage(CURRENT)],
+      servers: [
+        { ...novaServer("broken", "ERROR", nodeMeta()), fault },
+        { ...novaServer("tmpl", "ERROR", templateMeta), fault },
+      ],
+    });
+    const provider = inventory.providers[PROVIDER]!;
+    assert.ok(provider.readable);
+    assert.equal(provider.nodes[0]!.fault, "No valid host was found. There are not enough hosts available.");
+    const result = plan(config, inventory, TEST_OWNER, NOW);
+    assert.equal(
+      reasonFor(result, "delete-node", "broken"),
+      "the server failed (Nova: ERROR: No valid host was found. There are not enough hosts available.)",
+    );
+    assert.equal(
+      reasonFor(result, "delete-template", `devstack-precise ${NOW - 600}`),
+      "template server failed (Nova: No valid host was found. There are not enough hosts available.)",
+    );
+  });
 });
 
 describe("item 4: a partial server list makes the provider unreadable", () => {
