@@ -95,7 +95,7 @@ async function readProvider(
   options: InventoryOptions,
 ): Promise<ProviderInventory> {
   const name = provider.name;
-  const [images, servers, requestPorts, limits, flavors] = await Promise.all([
+  const [images, servers, requestPorts, limits, flavors, portQuota] = await Promise.all([
     // Glance filters on custom properties server-side. Hidden snapshots are still ours.
     clients.glance.listImagesWithHidden({
       filters: { [META.kind]: "image", [META.provider]: name },
@@ -110,6 +110,7 @@ async function readProvider(
     // knowing it (a policy that hides it) leaves the plan to max-servers, as before.
     clients.nova.absoluteLimits(),
     clients.nova.listFlavors(),
+    clients.neutron.portQuota(),
   ]);
   if (!images.ok) return { provider: name, readable: false, error: formatOpenStackError(images.error) };
   if (!servers.ok) return { provider: name, readable: false, error: formatOpenStackError(servers.error) };
@@ -118,7 +119,7 @@ async function readProvider(
   // A server Nova could not describe may be one of ours: left out, Pulumi would delete it.
   const partial = servers.value.filter(isPartialServer).map((server) => server.id);
   if (partial.length > 0) return { provider: name, readable: false, error: partialListError(name, partial) };
-  const quota = limits.ok ? quotaOf(limits.value) : undefined;
+  const quota = quotaOf(limits.ok ? limits.value : {}, portQuota.ok ? portQuota.value : undefined);
   const inventory: ReadableProvider = {
     provider: name,
     readable: true,
@@ -198,7 +199,7 @@ async function markClaimsInProgress(
 }
 
 /** Nova's absolute limits as the plan reads them: a dimension with no limit (-1) is left out. */
-export function quotaOf(limits: NovaAbsoluteLimits): Quota | undefined {
+export function quotaOf(limits: NovaAbsoluteLimits, ports?: Headroom): Quota | undefined {
   const dimension = (limit: number | undefined, used: number | undefined): Headroom | undefined =>
     limit === undefined || limit < 0 ? undefined : { limit, used: Math.max(0, used ?? 0) };
   const quota: Quota = {};
@@ -208,5 +209,7 @@ export function quotaOf(limits: NovaAbsoluteLimits): Quota | undefined {
   if (instances) quota.instances = instances;
   if (cores) quota.cores = cores;
   if (ramMb) quota.ramMb = ramMb;
+  const portRoom = ports && dimension(ports.limit, ports.used);
+  if (portRoom) quota.ports = portRoom;
   return Object.keys(quota).length > 0 ? quota : undefined;
 }

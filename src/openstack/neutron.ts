@@ -81,6 +81,29 @@ async function listPortsOfDevices(
 
 export function neutronClient(session: Session) {
   return {
+    /**
+     * The project's port quota and use (quota details extension), everyone's ports counted;
+     * undefined when the cloud does not say (no extension, no project in the token).
+     */
+    async portQuota(): Promise<Result<{ limit: number; used: number } | undefined, OpenStackError>> {
+      const token = await session.currentToken();
+      if (!token.ok) return token;
+      const project = token.value.projectId;
+      if (project === undefined) return ok(undefined);
+      const answer = absentOn404(
+        await requestJson<{ quota?: { port?: { limit: number; used: number; reserved?: number } } }>(
+          session,
+          "network",
+          { method: "GET", path: `/v2.0/quotas/${project}/details` },
+        ),
+      );
+      if (!answer.ok) return answer;
+      const port = answer.value?.quota?.port;
+      return ok(
+        port === undefined ? undefined : { limit: port.limit, used: port.used + (port.reserved ?? 0) },
+      );
+    },
+
     /** Every port matching the filters; with `deviceIds`, one list per DEVICE_IDS_PER_REQUEST. */
     listPorts(
       filters: PortFilters = {},

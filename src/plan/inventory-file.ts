@@ -74,6 +74,7 @@ const quota = z.strictObject({
   instances: headroom.optional(),
   cores: headroom.optional(),
   ramMb: headroom.optional(),
+  ports: headroom.optional(),
 });
 const flavorSize = z.strictObject({ vcpus: count, ramMb: count });
 

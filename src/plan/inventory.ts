@@ -130,6 +130,8 @@ export interface Quota {
   instances?: Headroom;
   cores?: Headroom;
   ramMb?: Headroom;
+  /** Neutron ports: each server takes one per network it boots on. */
+  ports?: Headroom;
 }
 
 export interface Headroom {

@@ -105,6 +105,7 @@ export function planProvider(
       minReadyDeficit: p.plan.deficit - p.plan.requestDeficit,
       requestTimes: p.unserved.map((r) => r.createdAt),
       flavor: nodeFlavor(labels.get(p.plan.label), provider),
+      networks: provider.networks,
     })),
     quota,
   );

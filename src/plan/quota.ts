@@ -1,11 +1,22 @@
 // The project's compute quota as a budget for one round (issue 15): every server the cloud
 // counts is in `used` (others' included), and each server this round boots takes one instance
 // and its flavor's cores and RAM. The plan never asks for more than fits, so no create fails on
-// a quota error. A flavor whose size is unknown counts as an instance only.
+// a quota error. A flavor whose size is unknown counts as an instance (and its ports) only.
 import type { FlavorSize, Headroom, Quota } from "./inventory.js";
 
-type Dimension = "instances" | "cores" | "ramMb";
-const LABEL: Record<Dimension, string> = { instances: "instances", cores: "cores", ramMb: "RAM" };
+type Dimension = "instances" | "cores" | "ramMb" | "ports";
+const LABEL: Record<Dimension, string> = {
+  instances: "instances",
+  cores: "cores",
+  ramMb: "RAM",
+  ports: "ports",
+};
+
+/** A server as the quota sees it: its flavor, and a port per network it boots on. */
+export interface ServerShape {
+  flavor: string;
+  networks: number;
+}
 
 export class QuotaBudget {
   private readonly left: Partial<Record<Dimension, Headroom>>;
@@ -17,14 +28,14 @@ export class QuotaBudget {
     this.left = structuredClone(quota ?? {});
   }
 
-  private cost(flavor: string): Record<Dimension, number> {
-    const size = this.flavors[flavor];
-    return { instances: 1, cores: size?.vcpus ?? 0, ramMb: size?.ramMb ?? 0 };
+  private cost(server: ServerShape): Record<Dimension, number> {
+    const size = this.flavors[server.flavor];
+    return { instances: 1, cores: size?.vcpus ?? 0, ramMb: size?.ramMb ?? 0, ports: server.networks };
   }
 
-  /** How many servers of this flavor still fit (Infinity without a quota). */
-  fits(flavor: string): number {
-    const cost = this.cost(flavor);
+  /** How many servers of this shape still fit (Infinity without a quota). */
+  fits(server: ServerShape): number {
+    const cost = this.cost(server);
     let fits = Infinity;
     for (const [dimension, room] of Object.entries(this.left) as [Dimension, Headroom][]) {
       if (cost[dimension] === 0) continue;
@@ -33,15 +44,15 @@ export class QuotaBudget {
     return fits;
   }
 
-  take(flavor: string, count: number): void {
-    const cost = this.cost(flavor);
+  take(server: ServerShape, count: number): void {
+    const cost = this.cost(server);
     for (const [dimension, room] of Object.entries(this.left) as [Dimension, Headroom][])
       room.used += cost[dimension] * count;
   }
 
-  /** The dimensions a server of this flavor no longer fits in: "instances 10/10". */
-  binding(flavor: string): string {
-    const cost = this.cost(flavor);
+  /** The dimensions a server of this shape no longer fits in: "instances 10/10". */
+  binding(server: ServerShape): string {
+    const cost = this.cost(server);
     return (Object.entries(this.left) as [Dimension, Headroom][])
       .filter(([dimension, room]) => cost[dimension] > 0 && room.limit - room.used < cost[dimension])
       .map(([dimension, room]) => describe(dimension, room))

@@ -177,7 +177,7 @@ describe("inventory read", () => {
     assert.equal(error("noconf"), 'noconf: cloud "noconf" not found');
   });
 
-  it("makes a constant number of list calls per provider: 1 token, 3 Glance lists, 1 Nova list, the quota and flavors, 1 request list, plus pages", async () => {
+  it("makes a constant number of list calls per provider: 1 token, 3 Glance lists, 1 Nova list, the quotas and flavors, 1 request list, plus pages", async () => {
     const images = Array.from({ length: 120 }, (_, n) => image("p", 1000 + n));
     const node = { [META.kind]: "node", [META.provider]: "p", [META.label]: "l", [META.version]: "1000" };
     const servers = Array.from({ length: 90 }, (_, n) =>
@@ -196,9 +196,10 @@ describe("inventory read", () => {
     // Glance: hidden images (none here), then 3 pages of the others, then hidden again.
     // Neutron: node requests (ports of device_owner nodepool:request); and, since there are
     // ready nodes, their ports, where a claim in progress shows first.
-    // Nova: the servers (2 pages), its absolute limits and the flavors (the quota, issue 15).
-    assert.deepEqual(clients.session.requestCounts, { identity: 1, image: 5, compute: 4, network: 2 });
-    assert.equal(fake.requests.length, 12);
+    // Nova: the servers (2 pages), its absolute limits and the flavors; Neutron: the port
+    // quota (the quota, issue 15).
+    assert.deepEqual(clients.session.requestCounts, { identity: 1, image: 5, compute: 4, network: 3 });
+    assert.equal(fake.requests.length, 13);
   });
 
   it("reads a ready node whose port a claim has just locked as in-use, so no reconcile deletes it", async () => {

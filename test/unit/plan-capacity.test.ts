@@ -184,3 +184,26 @@ test("a due build waits for the quota too, and says which limit", () => {
     /^waiting for room \(quota: instances 5\/5; due: no ready build\)$/,
   );
 });
+
+test("Neutron's port quota: a node takes a port per network it boots on", () => {
+  const config = configFromYaml(`
+providers:
+  - { name: hpcloud-az2, max-servers: 20, flavor: m1.nodepool, networks: [private, storage] }
+images:
+  - { name: devstack-precise, base-image: ubuntu, setup: setup/prepare_devstack.sh, providers: [hpcloud-az2] }
+labels:
+  - { name: small, image: devstack-precise, min-ready: { hpcloud-az2: 4 } }
+`);
+  const result = plan(
+    config,
+    inventoryOf(NOW, {
+      "hpcloud-az2": { images: [readyBuild(config, CURRENT)], quota: { ports: { limit: 50, used: 45 } } },
+    }),
+    TEST_OWNER,
+    NOW,
+  );
+  // 5 ports left, 2 per node: 2 nodes.
+  assert.equal(providerPlan(result).capacity.newNodes, 2);
+  assert.equal(providerPlan(result).capacity.quota, "ports 49/50");
+  assert.equal(poolPlan(result, "small").note, "short 2: quota (ports 49/50) in hpcloud-az2");
+});
