@@ -51,8 +51,8 @@ export function allocateRoom<B extends Shaped>(
   }
   // Shared as counts, so the quota is judged by the pool that fits fewest: never more
   // than fits, at the cost of a node less when flavors differ.
-  const largest = [...demands].sort((a, b) => quota.fits(shape(a)) - quota.fits(shape(b)))[0];
-  const quotaRoom = largest === undefined ? Infinity : quota.fits(shape(largest));
+  const tightest = [...demands].sort((a, b) => quota.fits(shape(a)) - quota.fits(shape(b)))[0];
+  const quotaRoom = tightest === undefined ? Infinity : quota.fits(shape(tightest));
   const shares = shareDemand(Math.min(free, quotaRoom), demands);
   const wanted = demands.reduce((sum, d) => sum + d.minReadyDeficit + d.requestTimes.length, 0);
   let given = 0;
@@ -63,8 +63,8 @@ export function allocateRoom<B extends Shaped>(
   }
   free -= given;
   const quotaShort =
-    largest !== undefined && quotaRoom < free + given && given < wanted
-      ? quota.binding(shape(largest)) || (quota.headroom() ?? "")
+    tightest !== undefined && quotaRoom < free + given && given < wanted
+      ? quota.binding(shape(tightest)) || (quota.headroom() ?? "")
       : undefined;
   return { started, waiting, shares, free, ...(quotaShort ? { quotaShort } : {}) };
 }

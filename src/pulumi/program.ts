@@ -94,11 +94,12 @@ export async function decide(sources: ProgramSources): Promise<Decision> {
   if (!loaded.ok) refuse(loaded.error.map(formatIssue));
   const config = loaded.value;
   const clouds: Record<string, CloudConfig> = {};
-  const cloudProblems: string[] = [];
+  const cloudProblems: { provider: string; message: string }[] = [];
   for (const provider of config.providers) {
     const cloud = sources.cloudFor(config, provider.name);
     if (cloud.ok) clouds[provider.name] = cloud.value;
-    else cloudProblems.push(`provider ${provider.name}: ${cloud.error}`);
+    else
+      cloudProblems.push({ provider: provider.name, message: `provider ${provider.name}: ${cloud.error}` });
   }
   for (let attempt = 1; ; attempt++) {
     const inventory = await sources.readInventory(config);
@@ -108,7 +109,10 @@ export async function decide(sources: ProgramSources): Promise<Decision> {
     const plan = makePlan(config, inventory, sources.stack, inventory.readAt);
     const problems = [
       ...plan.errors.map((e) => `${e.path ? `${e.path}: ` : ""}${e.message}`),
-      ...cloudProblems,
+      // A provider without credentials cannot be read either: it is kept as the state holds it.
+      ...cloudProblems
+        .filter((c) => !plan.unreadable.some((u) => u.provider === c.provider))
+        .map((c) => c.message),
     ];
     if (problems.length > 0) refuse(problems);
     const frozen = await freeze(sources, plan, clouds);
@@ -153,7 +157,6 @@ async function freeze(sources: ProgramSources, plan: Plan, clouds: Record<string
       );
       continue;
     }
-    if (clouds[u.provider] === undefined) refuse([unreadable(u, "its cloud has no credentials")]);
     const count = frozenResources(tree.value).filter((r) => r.id !== undefined).length;
     sources.warn?.(
       `nodepool: provider ${u.provider} could not be read (${u.error}): its ${count} resources are ` +
@@ -197,7 +200,7 @@ export async function runProgram(sources: ProgramSources): Promise<StackOutputs>
     );
   }
   for (const { provider, tree } of frozen)
-    new FrozenProvider(provider, { tree, cloud: clouds[provider]! }, sources.providerOptions);
+    new FrozenProvider(provider, { tree, cloud: clouds[provider] }, sources.providerOptions);
   await deleting;
   return stackOutputs(plan);
 }

@@ -571,6 +571,35 @@ describe("one provider's outage stops only that provider", () => {
     );
   });
 
+  it("a provider whose cloud entry is gone from clouds.yaml is kept too, and the others go on", async () => {
+    const config = twoProviders();
+    const healthy = inventoryOf(SEED_NOW, {
+      "hpcloud-az2": { images: [readyBuild(config, 1394514268)] },
+      "rax-iad": {
+        images: [readyBuild(config, 1394514268, { provider: "rax-iad", stack: STACK })],
+        nodes: [node("devstack-precise-rax-iad-1", 1394514268, { provider: "rax-iad", stack: STACK })],
+      },
+    });
+    const before = await declare(config, healthy, SEED_NOW);
+    const noCloud = (_: LoadedConfig, provider: string) =>
+      provider === "rax-iad" ? err("no cloud named rax-iad in clouds.yaml") : ok(CLOUD);
+    const gone = inventoryOf(SEED_NOW, {
+      "hpcloud-az2": { images: [readyBuild(config, 1394514268)] },
+      "rax-iad": { error: "rax-iad: no cloud named rax-iad in clouds.yaml" },
+    });
+    const during = await declare(config, gone, SEED_NOW, {
+      cloudFor: noCloud,
+      exportState: async () => ok(stateOf(before)),
+    });
+    assert.deepEqual(raxOf(during), raxOf(before));
+    assert.ok(instances(during).some((d) => d.name.startsWith("devstack-precise-hpcloud-az2-")));
+    // A readable provider without credentials still refuses: it would be declared without them.
+    await assert.rejects(
+      declare(config, healthy, SEED_NOW, { cloudFor: noCloud }),
+      /provider rax-iad: no cloud named rax-iad in clouds\.yaml/,
+    );
+  });
+
   it("refuses, declaring nothing, when the state cannot be exported", async () => {
     const config = twoProviders();
     const outage = inventoryOf(SEED_NOW, {

@@ -14,8 +14,11 @@ import { Snapshot } from "../snapshot/snapshot.js";
 
 export interface FrozenProviderArgs {
   tree: FrozenResource;
-  /** Only for the Snapshot constructor: every snapshot input is kept as recorded. */
-  cloud: CloudConfig;
+  /**
+   * Only for the Snapshot constructor: every snapshot input is kept as recorded. Absent when
+   * the provider's cloud has no credentials any more (an entry gone from clouds.yaml).
+   */
+  cloud?: CloudConfig;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
@@ -24,6 +27,14 @@ const recorded = (node: FrozenResource, more: readonly string[] = []) => [
   ...new Set([...Object.keys(node.inputs).filter((key) => !key.startsWith("__")), ...more]),
 ];
 const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
+
+/** A stand-in for a cloud with no credentials now: only the constructor sees it. */
+const unresolved = (name: string): CloudConfig => ({
+  name,
+  auth: { type: "password", authUrl: "", password: "" },
+  interface: "public",
+  source: "not resolvable now: the snapshot keeps the cloud its state recorded",
+});
 
 /** An Image or Pool component, under its own type and name, holding what it held. */
 class FrozenComponent extends pulumi.ComponentResource {
@@ -71,7 +82,8 @@ export class FrozenProvider extends pulumi.ComponentResource {
           new Snapshot(
             node.name,
             {
-              cloud: args.cloud,
+              // Replaced by the recorded value (ignoreChanges), so never written to the state.
+              cloud: args.cloud ?? unresolved(name),
               ...(text(node.inputs["region"]) ? { region: text(node.inputs["region"]) } : {}),
               provider: text(node.inputs["provider"]) ?? name,
               serverId: text(node.inputs["serverId"]) ?? "",
