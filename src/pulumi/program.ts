@@ -115,7 +115,7 @@ export async function decide(sources: ProgramSources): Promise<Decision> {
         .map((c) => c.message),
     ];
     if (problems.length > 0) refuse(problems);
-    const frozen = await freeze(sources, plan, clouds);
+    const frozen = await freeze(sources, plan);
     const doomed = sources.fenceNodes ? nodesToFence(plan, inventory) : [];
     if (doomed.length === 0) return { config, plan, inventory, clouds, frozen };
     const fence = await sources.fenceNodes!(config, doomed);
@@ -138,7 +138,7 @@ export async function decide(sources: ProgramSources): Promise<Decision> {
  * and nothing of an unreadable one is deleted or replaced (never delete what could not be
  * seen). Refuses when the state cannot say what to keep.
  */
-async function freeze(sources: ProgramSources, plan: Plan, clouds: Record<string, CloudConfig>) {
+async function freeze(sources: ProgramSources, plan: Plan) {
   if (plan.unreadable.length === 0) return [];
   const unreadable = (u: { provider: string; error: string }, why: string) =>
     `provider ${u.provider} could not be read (${u.error}), and ${why}, so nothing may change anywhere`;
