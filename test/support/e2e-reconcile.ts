@@ -162,10 +162,15 @@ export class E2eRun {
     return runCli([...args, "-f", this.imagesFile], { ...this.env, ...env });
   }
 
-  /** The run's servers in a provider (by nodepool_provider: the name is unique to this run). */
+  /**
+   * The run's servers in a provider (by nodepool_provider: the name is unique to this run).
+   * A server whose delete Nova has done is gone, though Nova may list it a moment longer in
+   * status DELETED (its record is removed after): the openstack provider's delete returns on
+   * that status, so right after a `pulumi up` the list can still show it.
+   */
   async servers(provider: string): Promise<NovaServer[]> {
     const all = must(await this.clients[provider]!.nova.listServers());
-    return all.filter((s) => s.metadata?.[META.provider] === provider);
+    return all.filter((s) => s.metadata?.[META.provider] === provider && s.status !== "DELETED");
   }
 
   async images(provider: string): Promise<GlanceImage[]> {
